@@ -1,0 +1,130 @@
+import ArgumentParser
+import MicsyncKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension MicsyncCommand {
+    /// Parses, runs, and exits with the status of SPEC section 7.
+    public static func main() {
+        Glibc.exit(run(arguments: rawArguments(), environment: environmentVariables()))
+    }
+
+    /// argv as lossless strings: a PATH may hold bytes that are not UTF-8 (see `PathBytes`).
+    static func rawArguments() -> [String] {
+        (1..<Int(CommandLine.argc)).map { index in
+            let pointer = CommandLine.unsafeArgv[index]!
+            return PathBytes.string(UnsafeBufferPointer(start: pointer, count: strlen(pointer)).map { UInt8(bitPattern: $0) })
+        }
+    }
+
+    static func environmentVariables() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+
+    public static func run(arguments: [String], environment: [String: String]) -> Int32 {
+        let colors = StandardConsole.isTerminal(1) && (environment["NO_COLOR"] ?? "").isEmpty
+        let console = StandardConsole(usesColor: colors)
+        let command: MicsyncCommand
+        do {
+            command = try parse(arguments)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                console.write(fullMessage(for: error) + "\n")
+                return 0
+            }
+            console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(actionNamed(in: arguments)) + "\n")
+            return 2
+        }
+        return execute(command.request(), console: console, environment: environment)
+    }
+
+    /// The message of a parse error, without the usage block ArgumentParser appends.
+    static func message(for error: Error) -> String {
+        let full = fullMessage(for: error)
+        let text = full.hasPrefix("Error: ") ? String(full.dropFirst(7)) : full
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .prefix { !$0.hasPrefix("Usage:") && !$0.hasPrefix("  See ") }
+            .joined(separator: "\n").trimmingTrailingNewlines()
+    }
+
+    static func actionNamed(in arguments: [String]) -> Action? {
+        for argument in arguments {
+            if argument == "--" { break }
+            if argument.hasPrefix("--"), let action = Action(rawValue: String(argument.dropFirst(2))) { return action }
+        }
+        return nil
+    }
+
+    static func execute(_ request: Request, console: Console, environment: [String: String]) -> Int32 {
+        let fileSystem = LocalFileSystem()
+        let questions = Questions(prompter: StandardInputPrompter(console: console), console: console)
+        do {
+            let configuration = try ConfigurationLoader(fileSystem: fileSystem)
+                .load(explicit: request.configFile, environment: environment["MICSYNC_CONFIG"])
+            let resolution = try Resolver(fileSystem: fileSystem, questions: questions, console: console)
+                .resolve(request, in: configuration)
+            let engine = Engine(runner: SpawningProcessRunner(), questions: questions, console: console,
+                                fileSystem: fileSystem, options: request.options, environment: environment,
+                                clock: { monotonicSeconds() })
+            var outcome: Outcome = resolution.incomplete ? .incomplete : .done
+            for transfer in resolution.transfers {
+                outcome = max(outcome, try engine.sync(transfer))
+                if outcome == .interrupted { break }
+            }
+            return status(for: outcome)
+        } catch let error as ConfigError {
+            console.writeError("micsync: " + error.description + "\n")
+            return 2
+        } catch let error as UsageError {
+            console.writeError("micsync: " + error.message + "\n" + Syntax.of(request.action) + "\n")
+            return 2
+        } catch let error as PathError {
+            console.writeError("micsync: " + error.message + "\n")
+            return 2
+        } catch let error as SyncError {
+            console.writeError("micsync: " + error.message + "\n")
+            return 1
+        } catch let error as CancelledError {
+            console.writeError("micsync: " + error.description + "\n")
+            return 3
+        } catch {
+            console.writeError("micsync: \(error)\n")
+            return 1
+        }
+    }
+
+    static func status(for outcome: Outcome) -> Int32 {
+        switch outcome {
+        case .done: 0
+        case .incomplete, .failed: 1
+        case .interrupted: 130
+        }
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var text = self
+        while text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+}

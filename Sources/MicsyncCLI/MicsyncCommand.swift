@@ -1,0 +1,125 @@
+import ArgumentParser
+import MicsyncKit
+
+public let micsyncVersion = "0.1.0"
+
+/// The four actions as one exclusive flag: `--backup`, `--work`, `--transfer`, `--tree`.
+enum ActionFlag: String, EnumerableFlag {
+    case backup, work, transfer, tree
+
+    var action: Action { Action(rawValue: rawValue)! }
+
+    static func help(for value: ActionFlag) -> ArgumentHelp? {
+        switch value {
+        case .backup: "Copy from a WORK location to every accessible BACKUP."
+        case .work: "Copy from a BACKUP location into a WORK location."
+        case .transfer: "Copy from one BACKUP location to other BACKUPs."
+        case .tree: "Copy only the folder structure (no files) from a BACKUP into a WORK location."
+        }
+    }
+}
+
+/// Flags → a `Request`; nothing else decides anything here.
+public struct MicsyncCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "micsync",
+        abstract: "Keep WORKING folders and their BACKUP copies in step, with rsync.",
+        usage: Syntax.all,
+        discussion: """
+            Locations are configured in ~/.micsync.json (or --config FILE, or $MICSYNC_CONFIG). \
+            Before anything existing is overwritten or deleted, micsync lists it and asks; \
+            answers are read from standard input, so they can be piped.
+
+            Exit status: 0 done or nothing to do; 1 a copy failed or was incomplete; \
+            2 usage or configuration error (nothing changed); 3 cancelled (answer q, or no \
+            answer possible); 130 interrupted.
+            """,
+        version: "micsync \(micsyncVersion)"
+    )
+
+    @Flag(exclusivity: .exclusive, help: "The action (exactly one).")
+    var action: ActionFlag?
+
+    @Flag(name: .customShort("m"), help: "Overwrite modified files without asking.")
+    var overwriteWithoutAsking = false
+
+    @Flag(name: .customShort("d"), help: "Delete items in the destination that the source lacks; list them and ask first.")
+    var delete = false
+
+    @Flag(name: .customShort("D"), help: "Like -d, without asking (wins over -d).")
+    var deleteWithoutAsking = false
+
+    @Flag(name: .customShort("s"), help: "Leave folders out of the listings (only files are listed).")
+    var filesOnly = false
+
+    @Flag(name: .customShort("v"), help: "Show every rsync command before it runs, and ask before each that changes files.")
+    var verbose = false
+
+    @Flag(name: [.customShort("n"), .customLong("dry-run")], help: "Show what would be copied, overwritten and deleted; change nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("The configuration file (default: $MICSYNC_CONFIG, else ~/.micsync.json).", valueName: "file"))
+    var configFile: String?
+
+    @Option(name: .customLong("config-name"), help: ArgumentHelp("The config to use when several hold the PATHs.", valueName: "name"))
+    var configName: String?
+
+    @Option(name: .customLong("from"), help: ArgumentHelp("The source location.", valueName: "location"))
+    var from: String?
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("A destination location (repeatable with --backup and --transfer).", valueName: "location"))
+    var to: [String] = []
+
+    @Argument(help: ArgumentHelp("Files or folders inside a configured location, all in one folder.", valueName: "path"))
+    var paths: [String] = []
+
+    public init() {}
+
+    public func validate() throws {
+        guard let action else {
+            throw ValidationError("choose one action: --backup, --work, --transfer or --tree")
+        }
+        let given: [(Bool, String)] = [(overwriteWithoutAsking, "-m"), (delete, "-d"), (deleteWithoutAsking, "-D")]
+        for (isSet, flag) in given where isSet {
+            let allowed = flag == "-m" ? action.action.copiesFiles : action.action.mayDelete
+            if !allowed { throw ValidationError("--\(action.rawValue) does not take \(flag)") }
+        }
+        if paths.isEmpty { throw ValidationError("--\(action.rawValue) needs at least one PATH") }
+    }
+
+    /// The parsed command line as a value for the library.
+    public func request() -> Request {
+        var options = SyncOptions()
+        options.overwriteWithoutAsking = overwriteWithoutAsking
+        options.deletion = deleteWithoutAsking ? .withoutAsking : (delete ? .ask : .keep)
+        options.filesOnly = filesOnly
+        options.verbose = verbose
+        options.dryRun = dryRun
+        return Request(action: action!.action, options: options, paths: paths, configFile: configFile,
+                       configName: configName, from: from, to: to)
+    }
+
+    public func run() throws {
+        // `main` below drives the run so that it decides the exit status.
+    }
+}
+
+/// The valid syntax of each action, printed with usage errors.
+enum Syntax {
+    static let lines: [Action: String] = [
+        .backup: "micsync --backup   [-m] [-s] [-v] [-n] [selection] PATH...",
+        .work: "micsync --work     [-m] [-d | -D] [-s] [-v] [-n] [selection] PATH...",
+        .transfer: "micsync --transfer [-m] [-d | -D] [-s] [-v] [-n] [selection] PATH...",
+        .tree: "micsync --tree     [-s] [-v] [-n] [selection] PATH...",
+    ]
+    static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]..."
+
+    static var all: String {
+        (Action.allCases.map { lines[$0]! } + ["micsync --version", "micsync --help", selection]).joined(separator: "\n")
+    }
+
+    static func of(_ action: Action?) -> String {
+        guard let action else { return "usage:\n" + all.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") }
+        return "usage: " + lines[action]! + "\n       " + selection
+    }
+}

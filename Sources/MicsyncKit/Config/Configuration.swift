@@ -1,0 +1,77 @@
+/// The two kinds of location a config links.
+public enum Role: String, Sendable, CaseIterable {
+    case work = "WORK"
+    case backup = "BACKUP"
+}
+
+/// A folder named in the configuration file, normalised: absolute, no trailing slash, symbolic
+/// links resolved where it exists.
+public struct Location: Equatable, Hashable, Sendable, CustomStringConvertible {
+    public let role: Role
+    public let path: String
+    /// As written in the file, for messages.
+    public let written: String
+
+    public init(role: Role, path: String, written: String? = nil) {
+        self.role = role
+        self.path = path
+        self.written = written ?? path
+    }
+
+    public var description: String { path }
+}
+
+/// One named link between WORK and BACKUP locations.
+public struct Config: Equatable, Sendable {
+    public let name: String
+    public let work: [Location]
+    public let backup: [Location]
+
+    public init(name: String, work: [Location], backup: [Location]) {
+        self.name = name
+        self.work = work
+        self.backup = backup
+    }
+
+    /// Every location, in the order of the configuration file (WORK first, then BACKUP).
+    public var locations: [Location] { work + backup }
+
+    public func locations(_ role: Role) -> [Location] { role == .work ? work : backup }
+}
+
+/// A loaded and validated configuration file.
+public struct Configuration: Equatable, Sendable {
+    public let file: String
+    public let configs: [Config]
+
+    public init(file: String, configs: [Config]) {
+        self.file = file
+        self.configs = configs
+    }
+}
+
+/// A configuration problem: micsync stops with exit status 2 having changed nothing.
+public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let file: String
+    public let message: String
+    public let hint: String?
+
+    public init(file: String, message: String, hint: String? = nil) {
+        self.file = file
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String {
+        "\(PathBytes.display(file)): \(message)" + (hint.map { "\n" + $0 } ?? "")
+    }
+
+    public static let exampleHint = """
+        A minimal configuration file looks like this:
+          {
+            "configs": [
+              { "name": "Documents", "work": ["~/docs"], "backup": ["/mnt/usb1/docs"] }
+            ]
+          }
+        """
+}

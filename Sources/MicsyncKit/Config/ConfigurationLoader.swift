@@ -1,0 +1,119 @@
+/// Finds, reads and validates the configuration file (SPEC section 1).
+public struct ConfigurationLoader: Sendable {
+    public let fileSystem: FileSystem
+
+    public init(fileSystem: FileSystem) { self.fileSystem = fileSystem }
+
+    static let topLevelKeys = ["configs"]
+    static let configKeys = ["name", "work", "backup"]
+
+    /// `--config FILE`, else `MICSYNC_CONFIG` (empty counts as unset), else `~/.micsync.json`;
+    /// the first given is the file, with no fall-back when it is missing.
+    public func configurationPath(explicit: String?, environment: String?) -> String {
+        let chosen = explicit ?? ((environment?.isEmpty ?? true) ? "~/.micsync.json" : environment!)
+        // Only `~` is expanded and the path made absolute: a link to the file is not followed,
+        // so relative locations are taken from the folder the file was named in.
+        return Paths.absolute(chosen, base: fileSystem.currentDirectory(), home: fileSystem.homeDirectory())
+    }
+
+    public func load(explicit: String?, environment: String?) throws(ConfigError) -> Configuration {
+        try load(path: configurationPath(explicit: explicit, environment: environment))
+    }
+
+    public func load(path: String) throws(ConfigError) -> Configuration {
+        let content: [UInt8]
+        switch fileSystem.kind(of: path) {
+        case .missing, .blockedByNonDirectory:
+            throw ConfigError(file: path, message: "no such configuration file", hint: ConfigError.exampleHint)
+        case .directory:
+            throw ConfigError(file: path, message: "is a folder, not a configuration file", hint: ConfigError.exampleHint)
+        default:
+            do { content = try fileSystem.readFile(path) } catch {
+                throw ConfigError(file: path, message: "cannot be read: \(error.reason)", hint: ConfigError.exampleHint)
+            }
+        }
+        let root: JSONValue
+        do { root = try JSONReader.parse(content) } catch {
+            throw ConfigError(file: path, message: "not valid JSON: \(error.message) at line \(error.line), column \(error.column)")
+        }
+        return try validate(root, file: path)
+    }
+
+    func validate(_ root: JSONValue, file: String) throws(ConfigError) -> Configuration {
+        guard case .object(let top) = root else {
+            throw ConfigError(file: file, message: "the file must hold a JSON object with a \"configs\" list, not \(root.typeName)", hint: ConfigError.exampleHint)
+        }
+        for member in top where !Self.topLevelKeys.contains(member.key) {
+            throw ConfigError(file: file, message: "unknown key \"\(member.key)\" at the top level (known: \(Self.topLevelKeys.joined(separator: ", ")))")
+        }
+        guard let configsValue = top.first(where: { $0.key == "configs" })?.value else {
+            throw ConfigError(file: file, message: "no top-level \"configs\" list", hint: ConfigError.exampleHint)
+        }
+        guard case .array(let entries) = configsValue else {
+            throw ConfigError(file: file, message: "\"configs\" must be a list, not \(configsValue.typeName)")
+        }
+        let base = Paths.parent(file)
+        var configs: [Config] = []
+        for (offset, entry) in entries.enumerated() {
+            let config = try validateConfig(entry, position: offset + 1, base: base, file: file)
+            if configs.contains(where: { $0.name == config.name }) {
+                throw ConfigError(file: file, message: "two configs are named \"\(config.name)\"; names must differ")
+            }
+            configs.append(config)
+        }
+        return Configuration(file: file, configs: configs)
+    }
+
+    private func validateConfig(_ value: JSONValue, position: Int, base: String, file: String) throws(ConfigError) -> Config {
+        var label = "config at position \(position)"
+        guard case .object(let members) = value else {
+            throw ConfigError(file: file, message: "\(label) must be an object, not \(value.typeName)")
+        }
+        if let name = members.first(where: { $0.key == "name" })?.value, case .string(let text) = name, !text.isEmpty {
+            label = "config \"\(text)\""
+        }
+        for member in members where !Self.configKeys.contains(member.key) {
+            throw ConfigError(file: file, message: "\(label): unknown key \"\(member.key)\" (known: \(Self.configKeys.joined(separator: ", ")))")
+        }
+        guard let nameValue = members.first(where: { $0.key == "name" })?.value else {
+            throw ConfigError(file: file, message: "\(label): \"name\" is missing")
+        }
+        guard case .string(let name) = nameValue, !name.isEmpty else {
+            throw ConfigError(file: file, message: "\(label): \"name\" must be a non-empty string, not \(nameValue == .string("") ? "empty" : nameValue.typeName)")
+        }
+        let work = try locations(.work, in: members, label: label, base: base, file: file)
+        let backup = try locations(.backup, in: members, label: label, base: base, file: file)
+        let all = work + backup
+        for (i, first) in all.enumerated() {
+            for second in all[(i + 1)...] {
+                if first.path == second.path {
+                    throw ConfigError(file: file, message: "\(label): \(first.role) \"\(first.written)\" and \(second.role) \"\(second.written)\" are the same folder (\(PathBytes.display(first.path)))")
+                }
+                if Paths.contains(first.path, second.path) || Paths.contains(second.path, first.path) {
+                    let (outer, inner) = Paths.contains(first.path, second.path) ? (first, second) : (second, first)
+                    throw ConfigError(file: file, message: "\(label): \(inner.role) \"\(inner.written)\" lies inside \(outer.role) \"\(outer.written)\"; locations of one config must not nest")
+                }
+            }
+        }
+        return Config(name: name, work: work, backup: backup)
+    }
+
+    private func locations(_ role: Role, in members: [(key: String, value: JSONValue)], label: String, base: String, file: String) throws(ConfigError) -> [Location] {
+        let key = role == .work ? "work" : "backup"
+        guard let value = members.first(where: { $0.key == key })?.value else {
+            throw ConfigError(file: file, message: "\(label): \"\(key)\" is missing (a list of folders)")
+        }
+        guard case .array(let entries) = value, !entries.isEmpty else {
+            throw ConfigError(file: file, message: "\(label): \"\(key)\" must be a non-empty list of folder paths, not \(value == .array([]) ? "an empty list" : value.typeName)")
+        }
+        var result: [Location] = []
+        for entry in entries {
+            guard case .string(let written) = entry, !written.isEmpty else {
+                throw ConfigError(file: file, message: "\(label): \"\(key)\" must list non-empty strings, found \(entry == .string("") ? "an empty string" : entry.typeName)")
+            }
+            let absolute = Paths.absolute(written, base: base, home: fileSystem.homeDirectory())
+            result.append(Location(role: role, path: Paths.resolvingLinks(absolute, in: fileSystem), written: written))
+        }
+        return result
+    }
+}

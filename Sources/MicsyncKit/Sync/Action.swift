@@ -1,0 +1,37 @@
+/// The four sync actions as data (SPEC section 4): the resolver and engine ask them questions.
+public enum Action: String, Sendable, CaseIterable {
+    case backup, work, transfer, tree
+
+    public var sourceRole: Role { self == .backup ? .work : .backup }
+    public var destinationRole: Role { self == .work || self == .tree ? .work : .backup }
+    /// Whether -d/-D may be given.
+    public var mayDelete: Bool { self == .work || self == .transfer }
+    /// Whether -m may be given (and modified files are asked about).
+    public var copiesFiles: Bool { self != .tree }
+    /// Whether several destinations are written in one run.
+    public var hasSeveralDestinations: Bool { self == .backup || self == .transfer }
+
+    public var flagName: String { "--" + rawValue }
+}
+
+/// What to do with destination items the source lacks.
+public enum DeletionMode: Sendable, Equatable {
+    case keep, ask, withoutAsking
+}
+
+/// The options of a sync run (SPEC section 2), after the command line is parsed.
+public struct SyncOptions: Sendable, Equatable {
+    public var overwriteWithoutAsking = false
+    public var deletion = DeletionMode.keep
+    public var filesOnly = false
+    public var verbose = false
+    public var dryRun = false
+
+    public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
+        self.overwriteWithoutAsking = overwriteWithoutAsking
+        self.deletion = deletion
+        self.filesOnly = filesOnly
+        self.verbose = verbose
+        self.dryRun = dryRun
+    }
+}

@@ -1,0 +1,90 @@
+/// Everything a person reads about a copy: heading, listings grouped by kind, questions' context
+/// and the summary. It never runs rsync.
+public struct Report: Sendable {
+    let console: Console
+    let options: SyncOptions
+
+    public init(console: Console, options: SyncOptions) {
+        self.console = console
+        self.options = options
+    }
+
+    public func heading(_ spec: TransferSpec) {
+        console.line()
+        let text = "\(spec.action.rawValue) · \(spec.configName) · \(PathBytes.display(spec.source.path)) → \(PathBytes.display(spec.destination.path))"
+        console.line(console.styled(text, .bold))
+    }
+
+    /// Lists the changes grouped by kind; `done` switches the wording to what happened.
+    public func list(_ preview: Preview) {
+        group("New", preview.new, style: .green)
+        group("Modified", preview.modified, style: .yellow)
+        group("Delete", preview.deletions, style: .red)
+        group("Folder attributes", preview.folderUpdates, style: .cyan)
+        if !preview.refusedFolders.isEmpty {
+            console.line(console.styled("Not a folder in the destination, left alone (\(preview.refusedFolders.count)):", .red))
+            for change in preview.refusedFolders {
+                console.line("  \(change.displayPath)  (a \(change.replaces ?? "file") is there)")
+            }
+        }
+        for message in preview.messages { console.line("  rsync: " + PathBytes.display(message)) }
+    }
+
+    private func group(_ title: String, _ changes: [Change], style: TextStyle) {
+        let shown = options.filesOnly ? changes.filter { !$0.isDirectory } : changes
+        guard !shown.isEmpty else { return }
+        console.line(console.styled("\(title) (\(shown.count)):", style))
+        for change in shown {
+            var line = "  " + change.displayPath
+            if let replaces = change.replaces {
+                line += "  (replaces a \(replaces)" + (change.contained.isEmpty ? ")" : " and the \(change.contained.count) items in it)")
+            }
+            if change.destinationIsNewer { line += "  " + console.styled("newer", .red) + " in the destination" }
+            console.line(line)
+            for inner in change.contained where !(options.filesOnly && inner.hasSuffix("/")) {
+                console.line("      " + inner)
+            }
+        }
+    }
+
+    public func nothingToDo() { console.line("Nothing to do: the destination is in step.") }
+
+    public func summary(_ totals: ApplyTotals, seconds: Double, declined: [String]) {
+        var text = "Done: \(totals.copied) copied, \(totals.overwritten) overwritten, \(totals.deleted) deleted, "
+            + Self.bytes(totals.bytes) + " in " + Self.seconds(seconds)
+        if !declined.isEmpty { text += "; " + declined.joined(separator: ", ") }
+        console.line(console.styled(text, .bold))
+    }
+
+    static func bytes(_ count: Int64) -> String {
+        if count < 1000 { return "\(count) B" }
+        let units = ["kB", "MB", "GB", "TB", "PB"]
+        var value = Double(count) / 1000
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
+        return formatted(value, places: value < 10 ? 1 : 0) + " " + units[unit]
+    }
+
+    static func seconds(_ value: Double) -> String { formatted(value, places: value < 10 ? 2 : 1) + " s" }
+
+    static func formatted(_ value: Double, places: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        var text = String(rounded)
+        if let dot = text.firstIndex(of: ".") {
+            let decimals = text.distance(from: dot, to: text.endIndex) - 1
+            if places == 0 { text = String(text[..<dot]) } else if decimals < places { text += String(repeating: "0", count: places - decimals) }
+        }
+        return text
+    }
+}
+
+/// Counts of what the apply runs reported doing.
+public struct ApplyTotals: Equatable, Sendable {
+    public var copied = 0
+    public var overwritten = 0
+    public var deleted = 0
+    public var bytes: Int64 = 0
+    public init() {}
+}

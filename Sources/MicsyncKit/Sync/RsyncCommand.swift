@@ -1,0 +1,133 @@
+/// rsync argument lists, built without touching anything (pure, unit-tested).
+///
+/// Sources are given as `SRC/EXISTING/./REST/NAME` with `--relative` into `DST/EXISTING/`, where
+/// EXISTING is the deepest folder of the PATHs' parent that the destination already has: missing
+/// folders between it and the items are created with the source's attributes, and the folders
+/// that exist keep theirs (RSYNC-NOTES: implied folders).
+public struct RsyncCommand: Sendable {
+    public let spec: TransferSpec
+    /// Deepest existing folder of `spec.parent` in the destination, relative to the location.
+    public let existingPrefix: String
+    public var program = "rsync"
+
+    public init(spec: TransferSpec, existingPrefix: String) {
+        self.spec = spec
+        self.existingPrefix = existingPrefix
+    }
+
+    /// The location-relative path of a name that rsync prints (relative to the transfer root).
+    public func locationPath(ofPrinted name: String) -> String {
+        if spec.isWholeLocation || existingPrefix.isEmpty { return name }
+        return name == "." ? existingPrefix : existingPrefix + "/" + name
+    }
+
+    var operands: [String] {
+        if spec.isWholeLocation { return [spec.source.path + "/", spec.destination.path + "/"] }
+        let rest = Paths.relative(spec.parent, to: existingPrefix)
+        let sourceBase = Paths.join(Paths.join(spec.source.path, existingPrefix), ".")
+        let sources = spec.names.map { Paths.join(Paths.join(sourceBase, rest), $0) }
+        return sources + [Paths.join(spec.destination.path, existingPrefix) + "/"]
+    }
+
+    var relativeFlag: [String] { spec.isWholeLocation ? [] : ["--relative"] }
+
+    /// `--tree` copies folders only; the exclusions of refused paths must come before these.
+    var folderFilters: [String] { spec.action == .tree ? ["--include=*/", "--exclude=*"] : [] }
+
+    static let output = "--out-format=" + ItemizedLine.format
+
+    /// The preview: one dry run that itemizes every change (`--force` so that a folder replaced
+    /// by a file previews instead of failing).
+    public func preview(deleting: Bool) -> [String] {
+        [program, "--archive", "--dry-run", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag
+            + [Self.output] + folderFilters + operands
+    }
+
+    /// The single real run used when no question can arise.
+    public func singleRun(deleting: Bool) -> [String] {
+        [program, "--archive", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag + [Self.output] + folderFilters + operands
+    }
+
+    /// Copies what the destination lacks and updates folder attributes; never replaces anything.
+    /// `refused` are location-relative paths of declined changes of type, kept out by anchored rules.
+    public func bulkNew(refused: [String]) -> [String] {
+        let exclusions = refused.map { "--exclude=/" + Self.escapeWildcards(transferRelative($0)) }
+        return [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + exclusions + folderFilters + operands
+    }
+
+    /// Copies exactly the listed location-relative paths (accepted modifications, new items,
+    /// folders whose attributes or times must be set), nothing else, no recursion.
+    public func exact(listFile: String) -> [String] {
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force",
+         "--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
+    }
+
+    /// Deletes exactly the listed paths (names missing in the source); `--ignore-existing` keeps it
+    /// from ever replacing an item whose name reappeared in the source since the preview.
+    public func deletion(listFile: String) -> [String] {
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
+         "--delete-missing-args", "--force", "--files-from=" + listFile, "--from0", Self.output,
+         spec.source.path + "/", spec.destination.path + "/"]
+    }
+
+    func transferRelative(_ locationPath: String) -> String {
+        if spec.isWholeLocation || existingPrefix.isEmpty { return locationPath }
+        return Paths.relative(locationPath, to: existingPrefix)
+    }
+
+    /// rsync filter rules treat `*?[\` as wildcards.
+    static func escapeWildcards(_ path: String) -> String {
+        var out = ""
+        for character in path {
+            if "*?[\\".contains(character) { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+
+    /// The environment rsync runs in: the C locale makes it escape every non-ASCII byte as
+    /// `\#ooo`, so its output is decoded the same way whatever the user's locale.
+    public static func environment(from base: [String: String]) -> [String: String] {
+        var environment = base
+        environment["LC_ALL"] = "C"
+        return environment
+    }
+}
+
+/// Shell quoting for `-v`: a command printed so that it can be pasted into a shell.
+public enum ShellQuote {
+    public static func command(_ arguments: [String]) -> String {
+        arguments.map(quote).joined(separator: " ")
+    }
+
+    public static func quote(_ argument: String) -> String {
+        let bytes = PathBytes.bytes(argument)
+        let plain = !bytes.isEmpty && bytes.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                || "-_./=:%,+@".utf8.contains(byte)
+        }
+        if plain { return argument }
+        let needsANSI = bytes.contains { $0 < 0x20 || $0 == 0x7F } || String(validating: bytes, as: UTF8.self) == nil
+        if !needsANSI { return "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        // Bytes a terminal cannot show, or that are not UTF-8: bash's $'…' form.
+        var out = "$'"
+        for byte in bytes {
+            switch byte {
+            case 0x27: out += "\\'"
+            case 0x5C: out += "\\\\"
+            case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        // Valid UTF-8 above ASCII was written byte by byte above, which bash reassembles.
+        return out + "'"
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

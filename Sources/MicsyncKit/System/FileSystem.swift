@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What micsync needs to know about a path, without following a final symbolic link.
+public enum FileKind: Equatable, Sendable {
+    case missing, directory, regularFile, symbolicLink, other
+    /// A path component on the way is not a folder (ENOTDIR): something else stands there.
+    case blockedByNonDirectory
+}
+
+/// The file-system seam: the few questions the resolver and engine ask of the disc.
+public protocol FileSystem: Sendable {
+    func kind(of path: String) -> FileKind
+    /// Follows links: is there a folder at `path` (an accessible location)?
+    func isDirectory(_ path: String) -> Bool
+    /// The path with every symbolic link resolved, or nil when it does not exist.
+    func realPath(_ path: String) -> String?
+    func modificationTime(of path: String) -> Double?
+    func isEmptyDirectory(_ path: String) -> Bool
+    func currentDirectory() -> String
+    func homeDirectory() -> String
+    func readFile(_ path: String) throws(FileError) -> [UInt8]
+}
+
+public struct FileError: Error, Equatable, Sendable {
+    public let path: String
+    public let reason: String
+}
+
+/// The real file system, through the C library so that any byte in a name survives.
+public struct LocalFileSystem: FileSystem {
+    public init() {}
+
+    public func kind(of path: String) -> FileKind {
+        var info = stat()
+        let result = PathBytes.bytes(path).withCString { lstat($0, &info) }
+        if result != 0 {
+            return errno == ENOTDIR ? .blockedByNonDirectory : .missing
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .regularFile
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
+    }
+
+    public func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        let result = PathBytes.bytes(path).withCString { stat($0, &info) }
+        return result == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public func realPath(_ path: String) -> String? {
+        PathBytes.bytes(path).withCString { pointer -> String? in
+            guard let resolved = realpath(pointer, nil) else { return nil }
+            defer { free(resolved) }
+            return PathBytes.string(UnsafeBufferPointer(start: resolved, count: strlen(resolved)).map { UInt8(bitPattern: $0) })
+        }
+    }
+
+    public func modificationTime(of path: String) -> Double? {
+        var info = stat()
+        guard PathBytes.bytes(path).withCString({ lstat($0, &info) }) == 0 else { return nil }
+        #if canImport(Darwin)
+        return Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        #else
+        return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        #endif
+    }
+
+    public func isEmptyDirectory(_ path: String) -> Bool {
+        guard let directory = PathBytes.bytes(path).withCString({ opendir($0) }) else { return false }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { return false }
+        }
+        return true
+    }
+
+    public func currentDirectory() -> String {
+        guard let pointer = getcwd(nil, 0) else { return "/" }
+        defer { free(pointer) }
+        return PathBytes.string(UnsafeBufferPointer(start: pointer, count: strlen(pointer)).map { UInt8(bitPattern: $0) })
+    }
+
+    public func homeDirectory() -> String {
+        if let home = getenv("HOME"), home[0] != 0 { return String(cString: home) }
+        if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
+        return "/"
+    }
+
+    public func readFile(_ path: String) throws(FileError) -> [UInt8] {
+        let descriptor = PathBytes.bytes(path).withCString { open($0, O_RDONLY) }
+        guard descriptor >= 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var content: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 65536) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            content.append(contentsOf: buffer[0..<count])
+        }
+        return content
+    }
+}

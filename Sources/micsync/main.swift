@@ -1,0 +1,2 @@
+import MicsyncCLI
+MicsyncCommand.main()
