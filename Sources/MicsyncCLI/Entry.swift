@@ -70,7 +70,7 @@ extension MicsyncCommand {
 
     static func execute(_ request: Request, console: Console, environment: [String: String]) -> Int32 {
         let fileSystem = LocalFileSystem()
-        let questions = Questions(prompter: StandardInputPrompter(console: console), console: console)
+        let questions = Questions(prompter: StandardInputPrompter(console: console, echoesAnswers: !StandardConsole.isTerminal(0)), console: console)
         do {
             let configuration = try ConfigurationLoader(fileSystem: fileSystem)
                 .load(explicit: request.configFile, environment: environment["MICSYNC_CONFIG"])

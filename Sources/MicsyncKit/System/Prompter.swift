@@ -8,8 +8,13 @@ public protocol Prompter: Sendable {
 /// each question beside the answer it took.
 public struct StandardInputPrompter: Prompter {
     let console: Console
+    /// A piped answer is not echoed by a terminal: micsync writes it, so the output reads as a dialogue.
+    let echoesAnswers: Bool
 
-    public init(console: Console) { self.console = console }
+    public init(console: Console, echoesAnswers: Bool) {
+        self.console = console
+        self.echoesAnswers = echoesAnswers
+    }
 
     public func answer(_ prompt: String) -> String? {
         console.write(prompt)
@@ -17,6 +22,7 @@ public struct StandardInputPrompter: Prompter {
             console.write("\n")
             return nil
         }
+        if echoesAnswers { console.write(line + "\n") }
         return line
     }
 }
