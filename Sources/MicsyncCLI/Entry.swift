@@ -36,6 +36,11 @@ extension MicsyncCommand {
     public static func run(arguments: [String], environment: [String: String]) -> Int32 {
         let colors = StandardConsole.isTerminal(1) && (environment["NO_COLOR"] ?? "").isEmpty
         let console = StandardConsole(usesColor: colors)
+        let actions = actionsNamed(in: arguments)
+        if Set(actions).count > 1 {
+            console.writeError("micsync: give exactly one action; " + actions.map(\.flagName).joined(separator: " and ") + " were both given\n" + Syntax.of(nil) + "\n")
+            return 2
+        }
         let command: MicsyncCommand
         do {
             command = try parse(arguments)
@@ -60,12 +65,15 @@ extension MicsyncCommand {
             .joined(separator: "\n").trimmingTrailingNewlines()
     }
 
-    static func actionNamed(in arguments: [String]) -> Action? {
+    static func actionNamed(in arguments: [String]) -> Action? { actionsNamed(in: arguments).first }
+
+    static func actionsNamed(in arguments: [String]) -> [Action] {
+        var actions: [Action] = []
         for argument in arguments {
             if argument == "--" { break }
-            if argument.hasPrefix("--"), let action = Action(rawValue: String(argument.dropFirst(2))) { return action }
+            if argument.hasPrefix("--"), let action = Action(rawValue: String(argument.dropFirst(2))) { actions.append(action) }
         }
-        return nil
+        return actions
     }
 
     static func execute(_ request: Request, console: Console, environment: [String: String]) -> Int32 {

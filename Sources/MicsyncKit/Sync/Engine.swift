@@ -52,7 +52,10 @@ public struct Engine: Sendable {
         var outcome = outcome(of: previewResult, destination: spec.destination)
         if outcome == .interrupted || outcome == .failed { return outcome }
         let preview = builder.finish()
-        if !preview.refusedFolders.isEmpty { outcome = max(outcome, .incomplete) }
+        if !preview.refusedFolders.isEmpty {
+            outcome = max(outcome, .incomplete)
+            console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(PathBytes.display(spec.destination.path)); left alone")
+        }
         if preview.isEmpty {
             report.nothingToDo()
             return outcome
@@ -159,7 +162,7 @@ public struct Engine: Sendable {
                 counted.bytes += line.fileType == "d" ? 0 : line.length
             } else {
                 counted.overwritten += 1
-                counted.bytes += line.length
+                counted.bytes += line.fileType == "d" ? 0 : line.length
             }
         }
         totals.copied += counted.copied

@@ -89,6 +89,7 @@ public struct PreviewBuilder {
                 }
             }
             preview.deletions = remaining
+            for owner in replacedFolders { preview.modified[owner].contained.sort() }
         }
         if !preview.refusedFolders.isEmpty {
             let refused = preview.refusedFolders.map(\.path)

@@ -23,7 +23,7 @@ public struct Report: Sendable {
         group("Folder attributes", preview.folderUpdates, style: .cyan)
         if !preview.refusedFolders.isEmpty {
             console.line(console.styled("Not a folder in the destination, left alone (\(preview.refusedFolders.count)):", .red))
-            for change in preview.refusedFolders {
+            for change in preview.refusedFolders where !options.filesOnly {
                 console.line("  \(change.displayPath)  (a \(change.replaces ?? "file") is there)")
             }
         }
