@@ -1,10 +1,14 @@
 /// What to run once the questions are answered (SPEC section 5, step 3): exactly what was shown
 /// and accepted. Pure: preview + answers → the lists the rsync runs take.
 public struct ApplyPlan: Equatable, Sendable {
-    /// Location-relative paths for the deletion run: the top-most deleted items and their folders.
+    /// Location-relative paths for the deletion run: only the top-most deleted items, since every
+    /// name in that run that the source lacks is deleted.
     public var deletionList: [String] = []
-    /// Location-relative paths for the exact run.
+    /// Location-relative paths for the exact run: accepted modifications, new items, folder
+    /// updates and the folders of all changes.
     public var exactList: [String] = []
+    /// Whether the exact run replaces existing items (only when an overwrite was accepted).
+    public var exactReplaces = false
     /// Declined changes of type that the bulk run must keep out; nil when no bulk run is needed.
     public var bulkRefused: [String]?
 
@@ -23,17 +27,19 @@ public struct ApplyPlan: Equatable, Sendable {
         let useBulk = spec.action == .tree || newItems.count > exactNewItemLimit
 
         var exact = accepted.map(\.path)
+        plan.exactReplaces = !exact.isEmpty
         if useBulk {
             if !newItems.isEmpty || !preview.folderUpdates.isEmpty || !exact.isEmpty { plan.bulkRefused = refused }
         } else {
             exact += newItems.map(\.path) + preview.folderUpdates.map(\.path)
         }
-        if !exact.isEmpty {
-            plan.exactList = withParents(exact, spec: spec)
-        }
+        var touched = exact
         if delete && !preview.deletions.isEmpty {
-            plan.deletionList = withParents(topMost(preview.deletions), spec: spec)
+            plan.deletionList = topMost(preview.deletions)
+            touched += plan.deletionList
         }
+        // Deleting in or writing into a folder changes its time: list those folders too.
+        plan.exactList = withParents(exact, adding: touched, spec: spec)
         return plan
     }
 
@@ -52,10 +58,10 @@ public struct ApplyPlan: Equatable, Sendable {
 
     /// Writing into a folder changes its time; listing the folder too makes rsync set it back to
     /// the source's afterwards. Folders above the copied items are not touched.
-    static func withParents(_ paths: [String], spec: TransferSpec) -> [String] {
+    static func withParents(_ paths: [String], adding changed: [String], spec: TransferSpec) -> [String] {
         var seen = Set(paths)
         var result = paths
-        for path in paths {
+        for path in changed {
             var parent = Paths.parent(path)
             if parent.isEmpty { parent = "." }
             if path != "." && spec.isInside(parent) && seen.insert(parent).inserted { result.append(parent) }

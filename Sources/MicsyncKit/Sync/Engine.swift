@@ -90,7 +90,7 @@ public struct Engine: Sendable {
         var totals = ApplyTotals()
         let runs: [(list: [String], arguments: (String) -> [String])] = [
             (plan.deletionList, command.deletion(listFile:)),
-            (plan.exactList, command.exact(listFile:)),
+            (plan.exactList, { command.exact(listFile: $0, replacing: plan.exactReplaces) }),
         ]
         for (list, arguments) in runs where !list.isEmpty {
             guard let listFile = writeList(list) else {

@@ -56,10 +56,11 @@ public struct RsyncCommand: Sendable {
     }
 
     /// Copies exactly the listed location-relative paths (accepted modifications, new items,
-    /// folders whose attributes or times must be set), nothing else, no recursion.
-    public func exact(listFile: String) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force",
-         "--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
+    /// folders whose attributes or times must be set), nothing else, no recursion. Unless it is
+    /// to replace accepted modifications, it cannot replace anything (`--ignore-existing`).
+    public func exact(listFile: String, replacing: Bool) -> [String] {
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs"] + (replacing ? ["--force"] : ["--ignore-existing"])
+            + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }
 
     /// Deletes exactly the listed paths (names missing in the source); `--ignore-existing` keeps it

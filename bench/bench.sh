@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Times micsync against the plain rsync command that does the same job, side by side in one
+# hyperfine run per case, and prints the ratio of medians. Also micsync 0.0.4 when installed
+# (pip install micsync==0.0.4.dev1), and micsync's own peak memory.
+#   FILES=100000 RUNS=5 bash bench/bench.sh      (make bench FILES=... does the same)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FILES=${FILES:-100000}
+RUNS=${RUNS:-5}
+DIR=${BENCH_DIR:-/dev/shm/micsync-bench-$FILES}
+MICSYNC=${MICSYNC:-$PWD/.build/release/micsync}
+OUT=$DIR/results
+for tool in hyperfine rsync python3; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install $tool)" >&2; exit 1; }
+done
+[ -x "$MICSYNC" ] || swift build -c release
+LEGACY=""
+if python3 -c 'import micsync.micsync' 2>/dev/null; then LEGACY="python3 -m micsync"; fi
+
+echo "# tree: $FILES files of 10 B-2 KB in $((FILES / 100 > 0 ? FILES / 100 : 1)) folders, in $DIR"
+if [ ! -f "$DIR/.complete" ]; then
+    rm -rf "$DIR" && mkdir -p "$DIR"
+    python3 bench/make_tree.py "$DIR/ref" "$FILES"
+    for copy in work b1 b2 mod del bm wd; do rsync -a "$DIR/ref/" "$DIR/$copy/"; done
+    python3 bench/change_tree.py "$DIR/mod" modify
+    python3 bench/change_tree.py "$DIR/del" delete
+    touch "$DIR/.complete"
+fi
+mkdir -p "$OUT" "$DIR/empty" "$DIR/home"
+rm -f "$OUT"/*.json
+
+config() {  # config NAME WORK BACKUP... → a config file with one config
+    local name=$1 work=$2; shift 2
+    local backups; backups=$(printf '"%s",' "$@"); backups=${backups%,}
+    printf '{"configs":[{"name":"%s","work":["%s"],"backup":[%s]}]}\n' "$name" "$DIR/$work" "$backups" >"$DIR/$name.json"
+}
+config one work "$DIR/b1"
+config two work "$DIR/b1" "$DIR/b2"
+config modified mod "$DIR/bm"
+config deleted wd "$DIR/del"
+config first work "$DIR/first"
+reset() { echo "rsync -a --delete $DIR/$1/ $DIR/$2/"; }
+M="$MICSYNC --config $DIR"
+CASE=0
+
+# case NAME PREPARE MICSYNC-COMMAND... -- RSYNC-COMMAND
+case_() {
+    local name=$1 prepare=$2; shift 2
+    local commands=() names=()
+    while [ "$1" != "--" ]; do
+        commands+=("$1")
+        names+=("$(printf '%s' "$1" | sed "s#$MICSYNC#micsync#; s#--config $DIR/[a-z]*.json ##; s#$DIR/##g")")
+        shift
+    done
+    shift
+    local legacy=${LEGACY_COMMAND:-}
+    if [ -n "$LEGACY" ] && [ -n "$legacy" ]; then commands+=("$legacy"); names+=("micsync 0.0.4, same job"); fi
+    commands+=("$1"); names+=("$(printf '%s' "$1" | sed "s#$DIR/##g")")
+    local args=(--runs "$RUNS" --warmup 1 --style none --export-json "$OUT/$(echo "$name" | tr -c 'a-z0-9' '_').json")
+    [ -n "$prepare" ] && args+=(--prepare "$prepare")
+    for i in "${!commands[@]}"; do args+=(--command-name "${names[$i]}" "${commands[$i]}"); done
+    hyperfine "${args[@]}" >/dev/null
+    echo "done: $name" >&2
+}
+legacy_config() { cp "$DIR/$1.json" "$DIR/home/.micsync.json"; }
+L="env HOME=$DIR/home $LEGACY"
+
+# 1. Unchanged trees: the preview's dry run is the only pass.
+legacy_config one
+LEGACY_COMMAND="$L --backup $DIR/work" case_ "unchanged --backup" "" \
+    "$M/one.json --backup $DIR/work" -- "rsync -a $DIR/work/ $DIR/b1/"
+legacy_config one
+LEGACY_COMMAND="$L --work -d $DIR/work" case_ "unchanged --work -d" "" \
+    "$M/two.json --work -d --from $DIR/b1 $DIR/work" -- "rsync -a --delete $DIR/b1/ $DIR/work/"
+LEGACY_COMMAND="" case_ "unchanged --transfer -d" "" \
+    "$M/two.json --transfer -d --from $DIR/b1 --to $DIR/b2 $DIR/b1" -- "rsync -a --delete $DIR/b1/ $DIR/b2/"
+legacy_config one
+LEGACY_COMMAND="$L --tree $DIR/work" case_ "unchanged --tree" "" \
+    "$M/two.json --tree --from $DIR/b1 $DIR/work" -- "rsync -a --include=*/ --exclude=* $DIR/b1/ $DIR/work/"
+
+# 2. 1 % of the files modified in WORK, answered yes.
+legacy_config modified
+LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/mod" case_ "1% modified --backup" "$(reset ref bm)" \
+    "$M/modified.json --backup -m $DIR/mod" "printf 'm\n' | $M/modified.json --backup $DIR/mod" \
+    -- "rsync -a $DIR/mod/ $DIR/bm/"
+
+# 3. First copy into an empty BACKUP: nothing to overwrite, one run.
+legacy_config first
+LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/work" case_ "first copy --backup" "rm -rf $DIR/first && mkdir $DIR/first" \
+    "$M/first.json --backup $DIR/work" "$M/first.json --backup -m $DIR/work" -- "rsync -a $DIR/work/ $DIR/first/"
+
+# 4. 1 % of the files deleted in the BACKUP source, --work -d answered yes.
+legacy_config deleted
+LEGACY_COMMAND="printf 'Modify\nDelete\nDelete\n' | $L --work -d $DIR/wd" case_ "1% deleted --work -d" "$(reset ref wd)" \
+    "printf 'd\n' | $M/deleted.json --work -d --from $DIR/del $DIR/wd" -- "rsync -a --delete $DIR/del/ $DIR/wd/"
+
+echo
+echo "## micsync $("$MICSYNC" --version | cut -d' ' -f2), $FILES files, $(nproc) cores, $(date +%F); ratio = median / plain rsync median"
+python3 bench/ratios.py "$OUT"/*.json
+
+echo
+echo "## micsync's own peak resident memory (MiB)"
+rm -rf "$DIR/first" && mkdir "$DIR/first"
+echo "previewing $FILES new files (-n, first copy): $(python3 bench/peak_memory.py $M/first.json --backup -n $DIR/work)"
+echo "unchanged tree, --backup: $(python3 bench/peak_memory.py $M/one.json --backup $DIR/work)"
