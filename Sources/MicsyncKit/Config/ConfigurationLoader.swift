@@ -87,11 +87,11 @@ public struct ConfigurationLoader: Sendable {
         for (i, first) in all.enumerated() {
             for second in all[(i + 1)...] {
                 if first.path == second.path {
-                    throw ConfigError(file: file, message: "\(label): \(first.role) \"\(first.written)\" and \(second.role) \"\(second.written)\" are the same folder (\(PathBytes.display(first.path)))")
+                    throw ConfigError(file: file, message: "\(label): \(first.role.rawValue) \"\(first.written)\" and \(second.role.rawValue) \"\(second.written)\" are the same folder (\(PathBytes.display(first.path)))")
                 }
                 if Paths.contains(first.path, second.path) || Paths.contains(second.path, first.path) {
                     let (outer, inner) = Paths.contains(first.path, second.path) ? (first, second) : (second, first)
-                    throw ConfigError(file: file, message: "\(label): \(inner.role) \"\(inner.written)\" lies inside \(outer.role) \"\(outer.written)\"; locations of one config must not nest")
+                    throw ConfigError(file: file, message: "\(label): \(inner.role.rawValue) \"\(inner.written)\" lies inside \(outer.role.rawValue) \"\(outer.written)\"; locations of one config must not nest")
                 }
             }
         }

@@ -37,6 +37,13 @@ public struct JSONSyntaxError: Error, Equatable, Sendable {
     public let line: Int
     public let column: Int
     public let message: String
+    /// Where in the document the fault is: keys, and list positions counted from 0.
+    public var context: [JSONPathComponent] = []
+}
+
+public enum JSONPathComponent: Equatable, Sendable {
+    case key(String)
+    case index(Int)
 }
 
 /// A strict JSON reader (RFC 8259) that reports `line N, column M` and rejects a key given twice
@@ -45,6 +52,7 @@ public struct JSONReader {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    private var context: [JSONPathComponent] = []
 
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var reader = JSONReader(bytes: bytes)
@@ -72,7 +80,7 @@ public struct JSONReader {
             }
             i += 1
         }
-        return JSONSyntaxError(line: line, column: column, message: message)
+        return JSONSyntaxError(line: line, column: column, message: message, context: context)
     }
 
     private mutating func skipWhitespace() {
@@ -128,7 +136,9 @@ public struct JSONReader {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("':' was expected after the key") }
             index += 1
             skipWhitespace()
+            context.append(.key(key))
             members.append((key, try parseValue()))
+            context.removeLast()
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of file inside an object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -146,7 +156,9 @@ public struct JSONReader {
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
         while true {
             skipWhitespace()
+            context.append(.index(elements.count))
             elements.append(try parseValue())
+            context.removeLast()
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of file inside a list") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

@@ -33,6 +33,7 @@ public enum Paths {
     /// `inner` relative to `outer` ("" when equal); `inner` must lie in `outer`.
     public static func relative(_ inner: String, to outer: String) -> String {
         if inner == outer { return "" }
+        if outer.isEmpty { return inner }  // relative paths: "" is the top
         if outer == "/" { return String(inner.dropFirst()) }
         return String(inner.dropFirst(outer.count + 1))
     }

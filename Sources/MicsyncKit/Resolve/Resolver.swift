@@ -109,7 +109,7 @@ public struct Resolver: Sendable {
                 ? "the PATHs lie in different locations; give PATHs of one location"
                 : "\(named) is in no location of any config in \(PathBytes.display(configuration.file))")
         }
-        let describe: ((Config, Location)) -> String = { "\($0.0.name) (in \($0.1.role) \(PathBytes.display($0.1.path)))" }
+        let describe: ((Config, Location)) -> String = { "\($0.0.name) (in \($0.1.role.rawValue) \(PathBytes.display($0.1.path)))" }
         if let name = request.configName {
             guard let match = applicable.first(where: { $0.0.name == name }) else {
                 let exists = configuration.configs.contains { $0.name == name }

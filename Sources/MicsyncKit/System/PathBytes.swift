@@ -7,7 +7,9 @@ public enum PathBytes {
     /// Bytes to a lossless String: valid UTF-8 runs stay text, each stray byte becomes U+10FFxx.
     public static func string(_ bytes: some Collection<UInt8>) -> String {
         let array = Array(bytes)
-        if let text = String(validating: array, as: UTF8.self) { return text }
+        // A real U+10FF80…U+10FFFF in a name is escaped byte by byte too, or it would come back
+        // as the single byte it stands for.
+        if let text = String(validating: array, as: UTF8.self), !text.unicodeScalars.contains(where: isEscape) { return text }
         var scalars = String.UnicodeScalarView()
         var index = 0
         while index < array.count {
@@ -74,8 +76,14 @@ public enum PathBytes {
         case 0xF0...0xF4: length = 4
         default: return 0
         }
-        guard index + length <= bytes.count else { return 0 }
-        return String(validating: bytes[index..<index + length], as: UTF8.self) == nil ? 0 : length
+        guard index + length <= bytes.count,
+              let text = String(validating: bytes[index..<index + length], as: UTF8.self),
+              !text.unicodeScalars.contains(where: isEscape) else { return 0 }
+        return length
+    }
+
+    static func isEscape(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value >= escapeBase + 0x80 && scalar.value <= escapeBase + 0xFF
     }
 }
 
