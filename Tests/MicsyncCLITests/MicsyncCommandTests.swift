@@ -1,0 +1,88 @@
+import Testing
+import MicsyncKit
+@testable import MicsyncCLI
+
+/// SPEC section 2: the command line → a `Request`, and the usage errors.
+@Suite("Command line")
+struct MicsyncCommandTests {
+    func request(_ arguments: [String]) throws -> Request {
+        try MicsyncCommand.parse(arguments).request()
+    }
+
+    @Test func shortOptionsCombine() throws {
+        let request = try request(["--work", "-mdv", "docs"])
+        #expect(request.action == .work)
+        #expect(request.options == SyncOptions(overwriteWithoutAsking: true, deletion: .ask, verbose: true))
+        #expect(request.paths == ["docs"])
+    }
+
+    @Test func optionsMayStandBeforeOrAfterTheActionAndThePaths() throws {
+        let request = try request(["-s", "a", "--backup", "b", "-m", "--config", "/c.json", "-n"])
+        #expect(request.action == .backup)
+        #expect(request.paths == ["a", "b"])
+        #expect(request.configFile == "/c.json")
+        #expect(request.options == SyncOptions(overwriteWithoutAsking: true, filesOnly: true, dryRun: true))
+    }
+
+    @Test func doubleDashEndsTheOptionsSoAPathMayStartWithADash() throws {
+        let request = try request(["--tree", "--", "-d", "--work"])
+        #expect(request.action == .tree)
+        #expect(request.paths == ["-d", "--work"])
+        #expect(request.options.deletion == .keep)
+    }
+
+    @Test func capitalDWinsOverSmallD() throws {
+        #expect(try request(["--work", "-d", "-D", "p"]).options.deletion == .withoutAsking)
+        #expect(try request(["--transfer", "-Dd", "p"]).options.deletion == .withoutAsking)
+        #expect(try request(["--work", "-d", "p"]).options.deletion == .ask)
+        #expect(try request(["--work", "p"]).options.deletion == .keep)
+    }
+
+    @Test func toMayBeRepeatedAndTheSelectionIsKept() throws {
+        let request = try request(["--transfer", "--to", "/b2", "--to", "/b3", "--from", "/b1",
+                                   "--config-name", "Docs", "--dry-run", "p"])
+        #expect(request.to == ["/b2", "/b3"])
+        #expect(request.from == "/b1")
+        #expect(request.configName == "Docs")
+        #expect(request.options.dryRun)
+    }
+
+    @Test func anOptionTheActionDoesNotTakeIsAUsageError() {
+        #expect(throws: (any Error).self) { try request(["--backup", "-d", "p"]) }
+        #expect(throws: (any Error).self) { try request(["--backup", "-D", "p"]) }
+        #expect(throws: (any Error).self) { try request(["--tree", "-m", "p"]) }
+        #expect(throws: (any Error).self) { try request(["--tree", "-d", "p"]) }
+    }
+
+    @Test func theUsageErrorNamesTheActionAndTheOption() {
+        let error = #expect(throws: (any Error).self) { try request(["--backup", "-d", "p"]) }
+        let message = error.map { MicsyncCommand.message(for: $0) } ?? ""
+        #expect(message.contains("--backup"))
+        #expect(message.contains("-d"))
+    }
+
+    @Test func noActionIsAUsageError() {
+        let error = #expect(throws: (any Error).self) { try request(["-m", "p"]) }
+        #expect(error.map { MicsyncCommand.message(for: $0) }?.contains("action") == true)
+    }
+
+    @Test func twoActionsAreAUsageError() {
+        #expect(throws: (any Error).self) { try request(["--backup", "--work", "p"]) }
+    }
+
+    @Test func noPathIsAUsageError() {
+        let error = #expect(throws: (any Error).self) { try request(["--work", "-m"]) }
+        #expect(error.map { MicsyncCommand.message(for: $0) }?.contains("PATH") == true)
+    }
+
+    @Test func anUnknownOptionIsAUsageError() {
+        #expect(throws: (any Error).self) { try request(["--backup", "-x", "p"]) }
+    }
+
+    @Test func usageErrorsPrintTheSyntaxOfTheirAction() {
+        #expect(Syntax.of(.backup).contains("micsync --backup   [-m] [-s] [-v] [-n] [selection] PATH..."))
+        #expect(!Syntax.of(.tree).contains("-m"))
+        #expect(MicsyncCommand.actionNamed(in: ["-m", "--tree", "p"]) == .tree)
+        #expect(MicsyncCommand.actionNamed(in: ["--", "--tree"]) == nil)
+    }
+}

@@ -1,0 +1,144 @@
+import Testing
+@testable import MicsyncKit
+
+/// SPEC section 5, step 3: what runs is exactly what was shown and accepted.
+@Suite("ApplyPlan")
+struct ApplyPlanTests {
+    static let source = Location(role: .work, path: "/src")
+    static let destination = Location(role: .backup, path: "/dst")
+
+    func spec(_ action: Action = .work, parent: String = "", names: [String] = []) -> TransferSpec {
+        TransferSpec(action: action, configName: "Docs", source: Self.source, destination: Self.destination, parent: parent, names: names)
+    }
+
+    func change(_ kind: Change.Kind, _ path: String, folder: Bool = false, replaces: String? = nil) -> Change {
+        Change(kind: kind, path: path, isDirectory: folder, itemize: folder ? "cd+++++++++" : ">f+++++++++", replaces: replaces)
+    }
+
+    /// New files and a folder update, one plain modification, and one change of type (a file
+    /// replaced by a folder that holds a new file).
+    var mixed: Preview {
+        var preview = Preview()
+        preview.new = [change(.new, "n"), change(.new, "t/a"), change(.new, "d/n2")]
+        preview.modified = [change(.modified, "m"), change(.modified, "t", folder: true, replaces: "file")]
+        preview.folderUpdates = [change(.folderUpdate, "d", folder: true)]
+        return preview
+    }
+
+    @Test func aDeclinedOverwriteLeavesEveryModifiedPathOutOfTheRuns() {
+        let plan = ApplyPlan.make(preview: mixed, spec: spec(), overwrite: false, delete: false)
+        #expect(!plan.exactList.contains("m"))
+        #expect(!plan.exactList.contains("t"))
+        #expect(!plan.exactReplaces)
+        #expect(plan.deletionList.isEmpty)
+        #expect(plan.bulkRefused == nil)
+    }
+
+    @Test func newItemsUnderADeclinedChangeOfTypeAreDropped() {
+        let plan = ApplyPlan.make(preview: mixed, spec: spec(), overwrite: false, delete: false)
+        #expect(plan.exactList == ["n", "d/n2", "d", "."])
+    }
+
+    @Test func anAcceptedOverwriteListsTheModifiedItemsAndMayReplace() {
+        let plan = ApplyPlan.make(preview: mixed, spec: spec(), overwrite: true, delete: false)
+        #expect(plan.exactList == ["m", "t", "n", "t/a", "d/n2", "d", "."])
+        #expect(plan.exactReplaces)
+    }
+
+    @Test func aDeclinedChangeOfTypeIsKeptOutOfTheBulkRun() {
+        var preview = mixed
+        preview.new += (0...ApplyPlan.exactNewItemLimit).map { change(.new, "many/\($0)") }
+        let plan = ApplyPlan.make(preview: preview, spec: spec(.backup), overwrite: false, delete: false)
+        #expect(plan.bulkRefused == ["t"])
+        #expect(plan.exactList.isEmpty)
+    }
+
+    @Test func anAcceptedChangeOfTypeIsNotRefusedInTheBulkRun() {
+        var preview = mixed
+        preview.new += (0...ApplyPlan.exactNewItemLimit).map { change(.new, "many/\($0)") }
+        let plan = ApplyPlan.make(preview: preview, spec: spec(.backup), overwrite: true, delete: false)
+        #expect(plan.bulkRefused == [])
+        #expect(plan.exactList == ["m", "t", "."])
+    }
+
+    @Test func moreNewItemsThanTheLimitAreCopiedByOneBulkRun() {
+        var preview = Preview()
+        preview.new = (0...ApplyPlan.exactNewItemLimit).map { change(.new, "f\($0)") }
+        let bulk = ApplyPlan.make(preview: preview, spec: spec(), overwrite: false, delete: false)
+        #expect(bulk.bulkRefused == [])
+        #expect(bulk.exactList.isEmpty)
+
+        preview.new.removeLast()
+        let listed = ApplyPlan.make(preview: preview, spec: spec(), overwrite: false, delete: false)
+        #expect(listed.bulkRefused == nil)
+        #expect(listed.exactList.count == ApplyPlan.exactNewItemLimit + 1)
+        #expect(listed.exactList.last == ".")
+    }
+
+    @Test func treeAlwaysUsesTheBulkRun() {
+        var preview = Preview()
+        preview.new = [change(.new, "a", folder: true)]
+        preview.folderUpdates = [change(.folderUpdate, ".", folder: true)]
+        let plan = ApplyPlan.make(preview: preview, spec: spec(.tree), overwrite: false, delete: false)
+        #expect(plan.bulkRefused == [])
+        #expect(plan.exactList.isEmpty)
+    }
+
+    @Test func treeKeepsRefusedFoldersOutOfTheBulkRun() {
+        var preview = Preview()
+        preview.new = [change(.new, "open", folder: true)]
+        preview.refusedFolders = [change(.modified, "blocked", folder: true, replaces: "file")]
+        let plan = ApplyPlan.make(preview: preview, spec: spec(.tree), overwrite: true, delete: false)
+        #expect(plan.bulkRefused == ["blocked"])
+    }
+
+    @Test func deletionsListOnlyTheTopMostDeletedItems() {
+        var preview = Preview()
+        preview.deletions = [change(.deletion, "old", folder: true), change(.deletion, "old/x"),
+                             change(.deletion, "old/sub", folder: true), change(.deletion, "old/sub/y"),
+                             change(.deletion, "gone"), change(.deletion, "keep/z")]
+        let plan = ApplyPlan.make(preview: preview, spec: spec(), overwrite: false, delete: true)
+        #expect(plan.deletionList == ["old", "gone", "keep/z"])
+        // Deleting changes the times of the folders deleted from: they are set again.
+        #expect(plan.exactList == [".", "keep"])
+        #expect(!plan.exactReplaces)
+    }
+
+    @Test func aDeclinedDeletionDeletesNothing() {
+        var preview = Preview()
+        preview.deletions = [change(.deletion, "old", folder: true), change(.deletion, "gone")]
+        let plan = ApplyPlan.make(preview: preview, spec: spec(), overwrite: true, delete: false)
+        #expect(plan.deletionList.isEmpty)
+        #expect(plan.exactList.isEmpty)
+        #expect(plan.isEmpty)
+    }
+
+    @Test func parentsAreAddedOnlyInsideTheCopiedItems() {
+        var preview = Preview()
+        preview.new = [change(.new, "p/d", folder: true), change(.new, "p/d/a"), change(.new, "p/e")]
+        let plan = ApplyPlan.make(preview: preview, spec: spec(parent: "p", names: ["d", "e"]), overwrite: false, delete: false)
+        // "p" holds the PATHs but is not one of them: its attributes are left alone.
+        #expect(plan.exactList == ["p/d", "p/d/a", "p/e"])
+    }
+
+    @Test func foldersOfDeletionsInsideTheCopiedItemsAreSetAgain() {
+        var preview = Preview()
+        preview.deletions = [change(.deletion, "p/d/x", folder: true), change(.deletion, "p/d/x/y"), change(.deletion, "p/d/z")]
+        let plan = ApplyPlan.make(preview: preview, spec: spec(parent: "p", names: ["d"]), overwrite: false, delete: true)
+        #expect(plan.deletionList == ["p/d/x", "p/d/z"])
+        #expect(plan.exactList == ["p/d"])
+    }
+
+    @Test func transferSpecIsInsideOnlyTheCopiedItems() {
+        let paths = spec(parent: "p", names: ["d", "e f"])
+        #expect(paths.roots == ["p/d", "p/e f"])
+        #expect(paths.isInside("p/d"))
+        #expect(paths.isInside("p/d/deep/x"))
+        #expect(paths.isInside("p/e f/x"))
+        #expect(!paths.isInside("p"))
+        #expect(!paths.isInside("p/dd"))
+        #expect(!paths.isInside("."))
+        #expect(spec().isInside("."))
+        #expect(spec().roots == ["."])
+    }
+}

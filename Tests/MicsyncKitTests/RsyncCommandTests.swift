@@ -1,0 +1,135 @@
+import Testing
+@testable import MicsyncKit
+
+/// rsync argument lists (RSYNC-NOTES: applying exactly what was shown), and `-v`'s shell quoting.
+@Suite("RsyncCommand")
+struct RsyncCommandTests {
+    static let source = Location(role: .work, path: "/w/docs")
+    static let destination = Location(role: .backup, path: "/b/docs")
+    static let output = "--out-format=%i %l %n"
+
+    func command(_ action: Action = .work, parent: String = "", names: [String] = [], prefix: String = "") -> RsyncCommand {
+        RsyncCommand(spec: TransferSpec(action: action, configName: "Docs", source: Self.source, destination: Self.destination,
+                                        parent: parent, names: names),
+                     existingPrefix: prefix)
+    }
+
+    @Test func aWholeLocationIsCopiedFolderToFolder() {
+        let whole = command()
+        #expect(whole.preview(deleting: false) == ["rsync", "--archive", "--dry-run", "--force", Self.output, "/w/docs/", "/b/docs/"])
+        #expect(whole.preview(deleting: true) == ["rsync", "--archive", "--dry-run", "--force", "--delete", Self.output, "/w/docs/", "/b/docs/"])
+        #expect(whole.singleRun(deleting: false) == ["rsync", "--archive", "--force", Self.output, "/w/docs/", "/b/docs/"])
+        #expect(whole.singleRun(deleting: true) == ["rsync", "--archive", "--force", "--delete", Self.output, "/w/docs/", "/b/docs/"])
+        #expect(whole.bulkNew(refused: []) == ["rsync", "--archive", "--ignore-existing", Self.output, "/w/docs/", "/b/docs/"])
+    }
+
+    @Test func theExactRunCopiesOnlyTheListedNames() {
+        let list = "/tmp/micsync-list.abc"
+        let expectedTail = ["--files-from=" + list, "--from0", Self.output, "/w/docs/", "/b/docs/"]
+        let head = ["rsync", "--archive", "--no-recursive", "--dirs", "--no-implied-dirs"]
+        #expect(command().exact(listFile: list, replacing: true) == head + ["--force"] + expectedTail)
+        #expect(command().exact(listFile: list, replacing: false) == head + ["--ignore-existing"] + expectedTail)
+        // The list holds location-relative paths, so the operands are the locations even for PATHs.
+        #expect(command(parent: "p", names: ["x"], prefix: "p").exact(listFile: list, replacing: false) == head + ["--ignore-existing"] + expectedTail)
+    }
+
+    @Test func theDeletionRunDeletesOnlyTheListedNames() {
+        #expect(command().deletion(listFile: "/tmp/l") == [
+            "rsync", "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
+            "--delete-missing-args", "--force", "--files-from=/tmp/l", "--from0", Self.output, "/w/docs/", "/b/docs/",
+        ])
+    }
+
+    @Test func pathsStartTheirRelativePartAtTheDeepestFolderTheDestinationHas() {
+        let paths = command(parent: "p/q", names: ["x", "y z"], prefix: "p")
+        let operands = ["/w/docs/p/./q/x", "/w/docs/p/./q/y z", "/b/docs/p/"]
+        #expect(paths.preview(deleting: true) == ["rsync", "--archive", "--dry-run", "--force", "--delete", "--relative", Self.output] + operands)
+        #expect(paths.singleRun(deleting: false) == ["rsync", "--archive", "--force", "--relative", Self.output] + operands)
+        #expect(paths.bulkNew(refused: []) == ["rsync", "--archive", "--ignore-existing", "--relative", Self.output] + operands)
+    }
+
+    @Test func pathsWhoseParentExistsInTheDestinationStartAtTheParent() {
+        let paths = command(parent: "p/q", names: ["x"], prefix: "p/q")
+        #expect(paths.singleRun(deleting: false) == ["rsync", "--archive", "--force", "--relative", Self.output, "/w/docs/p/q/./x", "/b/docs/p/q/"])
+    }
+
+    @Test func pathsDirectlyInTheLocationStartAtTheLocation() {
+        let paths = command(parent: "", names: ["x", "-y"], prefix: "")
+        #expect(paths.singleRun(deleting: false) == ["rsync", "--archive", "--force", "--relative", Self.output, "/w/docs/./x", "/w/docs/./-y", "/b/docs/"])
+    }
+
+    @Test func pathsWhoseParentTheDestinationLacksEntirelyStartAtTheLocation() {
+        // The destination has none of p/q: rsync creates both with the source's attributes.
+        let paths = command(parent: "p/q", names: ["x"], prefix: "")
+        #expect(paths.singleRun(deleting: false) == ["rsync", "--archive", "--force", "--relative", Self.output, "/w/docs/./p/q/x", "/b/docs/"])
+        let shallow = command(parent: "p", names: ["x"], prefix: "")
+        #expect(shallow.preview(deleting: false).suffix(2) == ["/w/docs/./p/x", "/b/docs/"])
+    }
+
+    @Test func printedNamesAreMappedBackToLocationPaths() {
+        let paths = command(parent: "p/q", names: ["x"], prefix: "p")
+        #expect(paths.locationPath(ofPrinted: "q/x") == "p/q/x")
+        #expect(paths.locationPath(ofPrinted: ".") == "p")
+        #expect(command(parent: "p", names: ["x"], prefix: "").locationPath(ofPrinted: "p/x") == "p/x")
+        #expect(command().locationPath(ofPrinted: "a/b") == "a/b")
+        #expect(command().locationPath(ofPrinted: ".") == ".")
+    }
+
+    @Test func treeCopiesFoldersOnlyWithTheRefusedPathsExcludedFirst() {
+        let tree = command(.tree)
+        #expect(tree.preview(deleting: false) == ["rsync", "--archive", "--dry-run", "--force", Self.output, "--include=*/", "--exclude=*", "/w/docs/", "/b/docs/"])
+        let bulk = tree.bulkNew(refused: ["blocked", "a/b"])
+        #expect(bulk == ["rsync", "--archive", "--ignore-existing", Self.output, "--exclude=/blocked", "--exclude=/a/b",
+                         "--include=*/", "--exclude=*", "/w/docs/", "/b/docs/"])
+    }
+
+    @Test func refusedPathsAreAnchoredRelativeToTheTransferRoot() {
+        let bulk = command(parent: "p/q", names: ["x"], prefix: "p").bulkNew(refused: ["p/q/x/t"])
+        #expect(bulk.contains("--exclude=/q/x/t"))
+        #expect(!bulk.contains("--include=*/"))
+    }
+
+    @Test func wildcardCharactersInRefusedNamesAreEscaped() {
+        let bulk = command().bulkNew(refused: [#"a*b?c[d\e]f"#])
+        #expect(bulk.contains(#"--exclude=/a\*b\?c\[d\\e]f"#))
+    }
+
+    @Test func noCommandEverPassesPartial() {
+        let commands = [command(), command(.tree), command(parent: "p", names: ["x"], prefix: "p")]
+        for command in commands {
+            let all = [command.preview(deleting: true), command.singleRun(deleting: true), command.bulkNew(refused: ["r"]),
+                       command.exact(listFile: "/l", replacing: true), command.exact(listFile: "/l", replacing: false),
+                       command.deletion(listFile: "/l")]
+            for arguments in all {
+                #expect(!arguments.contains { $0.hasPrefix("--partial") || $0 == "-P" || $0.hasPrefix("--inplace") }, "\(arguments)")
+            }
+        }
+    }
+
+    @Test func rsyncRunsInTheCLocaleSoItsEscapesAreTheSameEverywhere() {
+        let environment = RsyncCommand.environment(from: ["LC_ALL": "de_DE.UTF-8", "PATH": "/usr/bin"])
+        #expect(environment == ["LC_ALL": "C", "PATH": "/usr/bin"])
+    }
+
+    // MARK: Shell quoting for -v
+
+    @Test func plainArgumentsAreNotQuoted() {
+        #expect(ShellQuote.quote("--out-format=x") == "--out-format=x")
+        #expect(ShellQuote.quote("/w/docs/./a_b-c.txt") == "/w/docs/./a_b-c.txt")
+        #expect(ShellQuote.command(["rsync", "--archive", "/a/", "/b/"]) == "rsync --archive /a/ /b/")
+    }
+
+    @Test func argumentsWithSpacesOrQuotesAreSingleQuoted() {
+        #expect(ShellQuote.quote("--out-format=%i %l %n") == "'--out-format=%i %l %n'")
+        #expect(ShellQuote.quote("it's") == #"'it'\''s'"#)
+        #expect(ShellQuote.quote("") == "''")
+        #expect(ShellQuote.quote("a*") == "'a*'")
+        #expect(ShellQuote.quote("café") == "'café'")
+    }
+
+    @Test func newlinesAndNonUTF8BytesUseTheDollarQuoteForm() {
+        #expect(ShellQuote.quote("a\nb") == #"$'a\x0ab'"#)
+        #expect(ShellQuote.quote(PathBytes.string([0x65, 0xE9])) == #"$'e\xe9'"#)
+        #expect(ShellQuote.quote("it's\n\\") == #"$'it\'s\x0a\\'"#)
+    }
+}
