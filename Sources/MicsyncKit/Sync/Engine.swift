@@ -109,8 +109,12 @@ public struct Engine: Sendable {
     }
 
     private func finish(_ outcome: Outcome, _ totals: ApplyTotals, _ started: Double, _ declined: [String]) -> Outcome {
-        report.summary(totals, seconds: clock() - started, declined: declined)
-        if outcome == .interrupted { console.warning("interrupted: the copy stopped part-way; what is listed above as done was done") }
+        if outcome == .interrupted {
+            // rsync names a file when it starts on it, so the last one counted may be unfinished.
+            report.interrupted(totals, seconds: clock() - started)
+        } else {
+            report.summary(totals, seconds: clock() - started, declined: declined)
+        }
         return outcome
     }
 

@@ -30,9 +30,17 @@ public struct Report: Sendable {
         for message in preview.messages { console.line("  rsync: " + PathBytes.display(message)) }
     }
 
+    /// Above this many new items the listing counts them per folder instead (-v lists them all).
+    /// Modified and deleted items are always listed in full: they are what is at risk.
+    public static let newItemListLimit = 100
+
     private func group(_ title: String, _ changes: [Change], style: TextStyle) {
         let shown = options.filesOnly ? changes.filter { !$0.isDirectory } : changes
         guard !shown.isEmpty else { return }
+        if title == "New" && shown.count > Self.newItemListLimit && !options.verbose {
+            summarise(title, shown, style: style)
+            return
+        }
         console.line(console.styled("\(title) (\(shown.count)):", style))
         for change in shown {
             var line = "  " + change.displayPath
@@ -47,6 +55,33 @@ public struct Report: Sendable {
         }
     }
 
+    /// Counts per folder one level below what all the items share, the largest first.
+    private func summarise(_ title: String, _ changes: [Change], style: TextStyle) {
+        console.line(console.styled("\(title) (\(changes.count), counted per folder; -v lists each):", style))
+        let split = changes.map { $0.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init) }
+        var shared = split[0].count
+        for components in split.dropFirst() {
+            shared = min(shared, zip(split[0], components).prefix { $0 == $1 }.count)
+        }
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for (components, change) in zip(split, changes) {
+            let depth = min(shared + 1, components.count)
+            var key = components.prefix(depth).joined(separator: "/")
+            if components.count > depth || change.isDirectory { key += "/" }
+            if counts[key] == nil { order.append(key) }
+            counts[key, default: 0] += 1
+        }
+        let shownGroups = 20
+        for key in order.prefix(shownGroups) {
+            console.line("  " + PathBytes.display(key) + (key.hasSuffix("/") ? "  \(counts[key]!) items" : ""))
+        }
+        if order.count > shownGroups {
+            let rest = order.dropFirst(shownGroups).reduce(0) { $0 + counts[$1]! }
+            console.line("  … and \(rest) more items in \(order.count - shownGroups) more places")
+        }
+    }
+
     public func nothingToDo() { console.line("Nothing to do: the destination is in step.") }
 
     public func summary(_ totals: ApplyTotals, seconds: Double, declined: [String]) {
@@ -54,6 +89,12 @@ public struct Report: Sendable {
             + Self.bytes(totals.bytes) + " in " + Self.seconds(seconds)
         if !declined.isEmpty { text += "; " + declined.joined(separator: ", ") }
         console.line(console.styled(text, .bold))
+    }
+
+    public func interrupted(_ totals: ApplyTotals, seconds: Double) {
+        console.line(console.styled("Interrupted after " + Self.seconds(seconds) + ": rsync had started on \(totals.copied) new, "
+            + "\(totals.overwritten) modified and \(totals.deleted) deleted items; a file it had not finished keeps its previous version "
+            + "(or is absent, if new). Run again to complete the copy.", .red))
     }
 
     static func bytes(_ count: Int64) -> String {
