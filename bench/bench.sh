@@ -28,7 +28,7 @@ if [ ! -f "$DIR/.complete" ]; then
     touch "$DIR/.complete"
 fi
 mkdir -p "$OUT" "$DIR/empty" "$DIR/home"
-rm -f "$OUT"/*.json
+rm -f "$OUT"/*.json "$OUT"/*.name
 
 config() {  # config NAME WORK BACKUP... → a config file with one config
     local name=$1 work=$2; shift 2
@@ -57,7 +57,9 @@ case_() {
     local legacy=${LEGACY_COMMAND:-}
     if [ -n "$LEGACY" ] && [ -n "$legacy" ]; then commands+=("$legacy"); names+=("micsync 0.0.4, same job"); fi
     commands+=("$1"); names+=("$(printf '%s' "$1" | sed "s#$DIR/##g")")
-    local args=(--runs "$RUNS" --warmup 1 --style none --export-json "$OUT/$(echo "$name" | tr -c 'a-z0-9' '_').json")
+    CASE=$((CASE + 1))
+    local args=(--runs "$RUNS" --warmup 1 --style none --export-json "$OUT/$(printf '%02d' "$CASE").json")
+    printf '%s\n' "$name" >"$OUT/$(printf '%02d' "$CASE").name"
     [ -n "$prepare" ] && args+=(--prepare "$prepare")
     for i in "${!commands[@]}"; do args+=(--command-name "${names[$i]}" "${commands[$i]}"); done
     hyperfine "${args[@]}" >/dev/null

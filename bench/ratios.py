@@ -9,7 +9,8 @@ for path in sys.argv[1:]:
     with open(path) as handle:
         results = json.load(handle)["results"]
     baseline = results[-1]
-    case = path.rsplit("/", 1)[-1][3:-5].replace("_", " ").strip()
+    with open(path[:-5] + ".name") as handle:
+        case = handle.read().strip()
     for result in results[:-1]:
         print("| %s | `%s` | %.3f s | %.3f s | %.2f |" % (case, result["command"], result["median"], baseline["median"], result["median"] / baseline["median"]))
     print("| | baseline: `%s` | | | |" % baseline["command"])
