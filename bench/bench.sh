@@ -3,10 +3,12 @@
 # hyperfine run per case, and prints the ratio of medians. Also micsync 0.0.4 when installed
 # (pip install micsync==0.0.4.dev1), and micsync's own peak memory.
 #   FILES=100000 RUNS=5 bash bench/bench.sh      (make bench FILES=... does the same)
+#   CASES=unchanged: only the unchanged-tree cases and memory (for very large trees, e.g. 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FILES=${FILES:-100000}
+CASES=${CASES:-all}
 RUNS=${RUNS:-5}
 DIR=${BENCH_DIR:-/dev/shm/micsync-bench-$FILES}
 MICSYNC=${MICSYNC:-$PWD/.build/release/micsync}
@@ -22,9 +24,13 @@ echo "# tree: $FILES files of 10 B-2 KB in $((FILES / 100 > 0 ? FILES / 100 : 1)
 if [ ! -f "$DIR/.complete" ]; then
     rm -rf "$DIR" && mkdir -p "$DIR"
     python3 bench/make_tree.py "$DIR/ref" "$FILES"
-    for copy in work b1 b2 mod del bm wd; do rsync -a "$DIR/ref/" "$DIR/$copy/"; done
-    python3 bench/change_tree.py "$DIR/mod" modify
-    python3 bench/change_tree.py "$DIR/del" delete
+    copies="work b1 b2 mod del bm wd"
+    [ "$CASES" = unchanged ] && copies="work b1 b2"
+    for copy in $copies; do rsync -a "$DIR/ref/" "$DIR/$copy/"; done
+    if [ "$CASES" != unchanged ]; then
+        python3 bench/change_tree.py "$DIR/mod" modify
+        python3 bench/change_tree.py "$DIR/del" delete
+    fi
     touch "$DIR/.complete"
 fi
 mkdir -p "$OUT" "$DIR/empty" "$DIR/home"
@@ -81,6 +87,7 @@ legacy_config one
 LEGACY_COMMAND="$L --tree $DIR/work" case_ "unchanged --tree" "" \
     "$M/two.json --tree --from $DIR/b1 $DIR/work" -- "rsync -a --include=*/ --exclude=* $DIR/b1/ $DIR/work/"
 
+if [ "$CASES" != unchanged ]; then
 # 2. 1 % of the files modified in WORK, answered yes.
 legacy_config modified
 LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/mod" case_ "1% modified --backup" "$(reset ref bm)" \
@@ -96,6 +103,7 @@ LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/work" case_ "first copy --b
 legacy_config deleted
 LEGACY_COMMAND="printf 'Modify\nDelete\nDelete\n' | $L --work -d $DIR/wd" case_ "1% deleted --work -d" "$(reset ref wd)" \
     "printf 'd\n' | $M/deleted.json --work -d --from $DIR/del $DIR/wd" -- "rsync -a --delete $DIR/del/ $DIR/wd/"
+fi
 
 echo
 echo "## micsync $("$MICSYNC" --version | cut -d' ' -f2), $FILES files, $(nproc) cores, $(date +%F); ratio = median / plain rsync median"
