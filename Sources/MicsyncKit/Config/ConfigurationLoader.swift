@@ -34,9 +34,21 @@ public struct ConfigurationLoader: Sendable {
         }
         let root: JSONValue
         do { root = try JSONReader.parse(content) } catch {
-            throw ConfigError(file: path, message: "not valid JSON: \(error.message) at line \(error.line), column \(error.column)")
+            throw ConfigError(file: path, message: "\(Self.configLabel(of: error, in: content))not valid JSON: \(error.message) at line \(error.line), column \(error.column)")
         }
         return try validate(root, file: path)
+    }
+
+    /// "config \"NAME\": " (or by position) for a fault inside a config, so that a key given twice
+    /// names its config like every other error; the name comes from a lenient second reading.
+    static func configLabel(of error: JSONSyntaxError, in content: [UInt8]) -> String {
+        guard error.context.count >= 2, error.context[0] == .key("configs"), case .index(let offset) = error.context[1] else { return "" }
+        if let root = try? JSONReader.parse(content, rejectingDuplicateKeys: false), case .object(let top) = root,
+           case .array(let configs)? = top.last(where: { $0.key == "configs" })?.value, offset < configs.count,
+           case .object(let members) = configs[offset], case .string(let name)? = members.first(where: { $0.key == "name" })?.value, !name.isEmpty {
+            return "config \"\(name)\": "
+        }
+        return "config at position \(offset + 1): "
     }
 
     func validate(_ root: JSONValue, file: String) throws(ConfigError) -> Configuration {

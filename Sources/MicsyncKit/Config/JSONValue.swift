@@ -53,9 +53,11 @@ public struct JSONReader {
     private var index = 0
     private var depth = 0
     private var context: [JSONPathComponent] = []
+    private var rejectsDuplicateKeys = true
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8], rejectingDuplicateKeys: Bool = true) throws(JSONSyntaxError) -> JSONValue {
         var reader = JSONReader(bytes: bytes)
+        reader.rejectsDuplicateKeys = rejectingDuplicateKeys
         // A UTF-8 byte order mark is tolerated, as editors on some systems write one.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }
         reader.skipWhitespace()
@@ -129,7 +131,7 @@ public struct JSONReader {
             }
             let keyPosition = index
             let key = try parseString()
-            if !seen.insert(key).inserted {
+            if !seen.insert(key).inserted && rejectsDuplicateKeys {
                 throw error("the key \"\(key)\" is given twice in one object", at: keyPosition)
             }
             skipWhitespace()

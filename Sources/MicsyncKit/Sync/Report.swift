@@ -15,10 +15,26 @@ public struct Report: Sendable {
         console.line(console.styled(text, .bold))
     }
 
-    /// Lists the changes grouped by kind; `done` switches the wording to what happened.
+    /// Lists the changes grouped by kind. New items inside a folder that replaces a file are
+    /// listed with that change: they are copied only if it is accepted.
     public func list(_ preview: Preview) {
-        group("New", preview.new, style: .green)
-        group("Modified", preview.modified, style: .yellow)
+        let replacingFolders = preview.modified.filter { $0.isDirectory && $0.replaces != nil }.map(\.path)
+        var insideReplacing: [String: [String]] = [:]
+        var new = preview.new
+        if !replacingFolders.isEmpty {
+            new = []
+            for change in preview.new {
+                if let owner = replacingFolders.first(where: { change.path.hasPrefix($0 + "/") }) {
+                    insideReplacing[owner, default: []].append(change.displayPath)
+                } else {
+                    new.append(change)
+                }
+            }
+        }
+        var modified = preview.modified
+        for index in modified.indices { modified[index].contained += insideReplacing[modified[index].path] ?? [] }
+        group("New", new, style: .green)
+        group("Modified", modified, style: .yellow)
         group("Delete", preview.deletions, style: .red)
         group("Folder attributes", preview.folderUpdates, style: .cyan)
         if !preview.refusedFolders.isEmpty {
@@ -35,17 +51,25 @@ public struct Report: Sendable {
     public static let newItemListLimit = 100
 
     private func group(_ title: String, _ changes: [Change], style: TextStyle) {
-        let shown = options.filesOnly ? changes.filter { !$0.isDirectory } : changes
-        guard !shown.isEmpty else { return }
+        guard !changes.isEmpty else { return }
+        // -s leaves folders out, but never a change of type: something is replaced there.
+        let shown = options.filesOnly ? changes.filter { !$0.isDirectory || $0.replaces != nil } : changes
+        if shown.isEmpty && title != "Delete" { return }
         if title == "New" && shown.count > Self.newItemListLimit && !options.verbose {
             summarise(title, shown, style: style)
             return
         }
-        console.line(console.styled("\(title) (\(shown.count)):", style))
+        // The count is that of the question that follows, folders included.
+        let hidden = changes.count - shown.count
+        let note = hidden > 0 && title != "New" && title != "Folder attributes" ? ", \(hidden) folders not listed" : ""
+        let count = title == "New" || title == "Folder attributes" ? shown.count : changes.count
+        console.line(console.styled("\(title) (\(count)\(note)):", style))
         for change in shown {
             var line = "  " + change.displayPath
             if let replaces = change.replaces {
-                line += "  (replaces a \(replaces)" + (change.contained.isEmpty ? ")" : " and the \(change.contained.count) items in it)")
+                let inside = change.contained.isEmpty ? "" : change.replaces == "folder"
+                    ? " and the \(change.contained.count) items in it" : "; with the \(change.contained.count) items in it"
+                line += "  (replaces a \(replaces)\(inside))"
             }
             if change.destinationIsNewer { line += "  " + console.styled("newer", .red) + " in the destination" }
             console.line(line)
@@ -73,6 +97,8 @@ public struct Report: Sendable {
             counts[key, default: 0] += 1
         }
         let shownGroups = 20
+        let firstSeen = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        order.sort { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : firstSeen[$0]! < firstSeen[$1]! }
         for key in order.prefix(shownGroups) {
             console.line("  " + PathBytes.display(key) + (key.hasSuffix("/") ? "  \(counts[key]!) items" : ""))
         }
