@@ -27,52 +27,57 @@ struct ApplyPlanTests {
 
     @Test func aDeclinedOverwriteLeavesEveryModifiedPathOutOfTheRuns() {
         let plan = ApplyPlan.make(preview: mixed, spec: spec(), overwrite: false, delete: false)
-        #expect(!plan.exactList.contains("m"))
-        #expect(!plan.exactList.contains("t"))
-        #expect(!plan.exactReplaces)
+        #expect(plan.replaceList.isEmpty)
+        #expect(!plan.addList.contains("m"))
+        #expect(!plan.addList.contains("t"))
+        #expect(plan.refused == ["t"])
         #expect(plan.deletionList.isEmpty)
-        #expect(plan.bulkRefused == nil)
+        #expect(!plan.bulk)
     }
 
     @Test func newItemsUnderADeclinedChangeOfTypeAreDropped() {
         let plan = ApplyPlan.make(preview: mixed, spec: spec(), overwrite: false, delete: false)
-        #expect(plan.exactList == ["n", "d/n2", "d", "."])
+        #expect(plan.addList == ["n", "d/n2", "d", "."])
     }
 
     @Test func anAcceptedOverwriteListsTheModifiedItemsAndMayReplace() {
         let plan = ApplyPlan.make(preview: mixed, spec: spec(), overwrite: true, delete: false)
-        #expect(plan.exactList == ["m", "t", "n", "t/a", "d/n2", "d", "."])
-        #expect(plan.exactReplaces)
+        // Only the accepted modifications may replace; everything else is added after them.
+        #expect(plan.replaceList == ["m", "t"])
+        #expect(plan.addList == ["n", "t/a", "d/n2", "d", ".", "t"])
+        #expect(plan.refused.isEmpty)
     }
 
     @Test func aDeclinedChangeOfTypeIsKeptOutOfTheBulkRun() {
         var preview = mixed
         preview.new += (0...ApplyPlan.exactNewItemLimit).map { change(.new, "many/\($0)") }
         let plan = ApplyPlan.make(preview: preview, spec: spec(.backup), overwrite: false, delete: false)
-        #expect(plan.bulkRefused == ["t"])
-        #expect(plan.exactList.isEmpty)
+        #expect(plan.bulk)
+        #expect(plan.refused == ["t"])
+        #expect(plan.addList.isEmpty)
     }
 
     @Test func anAcceptedChangeOfTypeIsNotRefusedInTheBulkRun() {
         var preview = mixed
         preview.new += (0...ApplyPlan.exactNewItemLimit).map { change(.new, "many/\($0)") }
         let plan = ApplyPlan.make(preview: preview, spec: spec(.backup), overwrite: true, delete: false)
-        #expect(plan.bulkRefused == [])
-        #expect(plan.exactList == ["m", "t", "."])
+        #expect(plan.bulk)
+        #expect(plan.refused.isEmpty)
+        #expect(plan.replaceList == ["m", "t"])
     }
 
     @Test func moreNewItemsThanTheLimitAreCopiedByOneBulkRun() {
         var preview = Preview()
         preview.new = (0...ApplyPlan.exactNewItemLimit).map { change(.new, "f\($0)") }
         let bulk = ApplyPlan.make(preview: preview, spec: spec(), overwrite: false, delete: false)
-        #expect(bulk.bulkRefused == [])
-        #expect(bulk.exactList.isEmpty)
+        #expect(bulk.bulk)
+        #expect(bulk.addList.isEmpty)
 
         preview.new.removeLast()
         let listed = ApplyPlan.make(preview: preview, spec: spec(), overwrite: false, delete: false)
-        #expect(listed.bulkRefused == nil)
-        #expect(listed.exactList.count == ApplyPlan.exactNewItemLimit + 1)
-        #expect(listed.exactList.last == ".")
+        #expect(!listed.bulk)
+        #expect(listed.addList.count == ApplyPlan.exactNewItemLimit + 1)
+        #expect(listed.addList.last == ".")
     }
 
     @Test func treeAlwaysUsesTheBulkRun() {
@@ -80,8 +85,8 @@ struct ApplyPlanTests {
         preview.new = [change(.new, "a", folder: true)]
         preview.folderUpdates = [change(.folderUpdate, ".", folder: true)]
         let plan = ApplyPlan.make(preview: preview, spec: spec(.tree), overwrite: false, delete: false)
-        #expect(plan.bulkRefused == [])
-        #expect(plan.exactList.isEmpty)
+        #expect(plan.bulk)
+        #expect(plan.addList.isEmpty)
     }
 
     @Test func treeKeepsRefusedFoldersOutOfTheBulkRun() {
@@ -89,7 +94,8 @@ struct ApplyPlanTests {
         preview.new = [change(.new, "open", folder: true)]
         preview.refusedFolders = [change(.modified, "blocked", folder: true, replaces: "file")]
         let plan = ApplyPlan.make(preview: preview, spec: spec(.tree), overwrite: true, delete: false)
-        #expect(plan.bulkRefused == ["blocked"])
+        #expect(plan.bulk)
+        #expect(plan.refused == ["blocked"])
     }
 
     @Test func deletionsListOnlyTheTopMostDeletedItems() {
@@ -100,8 +106,8 @@ struct ApplyPlanTests {
         let plan = ApplyPlan.make(preview: preview, spec: spec(), overwrite: false, delete: true)
         #expect(plan.deletionList == ["old", "gone", "keep/z"])
         // Deleting changes the times of the folders deleted from: they are set again.
-        #expect(plan.exactList == [".", "keep"])
-        #expect(!plan.exactReplaces)
+        #expect(plan.addList == [".", "keep"])
+        #expect(plan.replaceList.isEmpty)
     }
 
     @Test func aDeclinedDeletionDeletesNothing() {
@@ -109,7 +115,7 @@ struct ApplyPlanTests {
         preview.deletions = [change(.deletion, "old", folder: true), change(.deletion, "gone")]
         let plan = ApplyPlan.make(preview: preview, spec: spec(), overwrite: true, delete: false)
         #expect(plan.deletionList.isEmpty)
-        #expect(plan.exactList.isEmpty)
+        #expect(plan.addList.isEmpty)
         #expect(plan.isEmpty)
     }
 
@@ -118,7 +124,7 @@ struct ApplyPlanTests {
         preview.new = [change(.new, "p/d", folder: true), change(.new, "p/d/a"), change(.new, "p/e")]
         let plan = ApplyPlan.make(preview: preview, spec: spec(parent: "p", names: ["d", "e"]), overwrite: false, delete: false)
         // "p" holds the PATHs but is not one of them: its attributes are left alone.
-        #expect(plan.exactList == ["p/d", "p/d/a", "p/e"])
+        #expect(plan.addList == ["p/d", "p/d/a", "p/e"])
     }
 
     @Test func foldersOfDeletionsInsideTheCopiedItemsAreSetAgain() {
@@ -126,7 +132,7 @@ struct ApplyPlanTests {
         preview.deletions = [change(.deletion, "p/d/x", folder: true), change(.deletion, "p/d/x/y"), change(.deletion, "p/d/z")]
         let plan = ApplyPlan.make(preview: preview, spec: spec(parent: "p", names: ["d"]), overwrite: false, delete: true)
         #expect(plan.deletionList == ["p/d/x", "p/d/z"])
-        #expect(plan.exactList == ["p/d"])
+        #expect(plan.addList == ["p/d"])
     }
 
     @Test func transferSpecIsInsideOnlyTheCopiedItems() {

@@ -18,19 +18,27 @@ struct RsyncCommandTests {
         let whole = command()
         #expect(whole.preview(deleting: false) == ["rsync", "--archive", "--dry-run", "--force", Self.output, "/w/docs/", "/b/docs/"])
         #expect(whole.preview(deleting: true) == ["rsync", "--archive", "--dry-run", "--force", "--delete", Self.output, "/w/docs/", "/b/docs/"])
-        #expect(whole.singleRun(deleting: false) == ["rsync", "--archive", "--force", Self.output, "/w/docs/", "/b/docs/"])
-        #expect(whole.singleRun(deleting: true) == ["rsync", "--archive", "--force", "--delete", Self.output, "/w/docs/", "/b/docs/"])
+        // The single run is used only where nothing can be replaced: no --force, no --delete.
+        #expect(whole.singleRun() == ["rsync", "--archive", Self.output, "/w/docs/", "/b/docs/"])
         #expect(whole.bulkNew(refused: []) == ["rsync", "--archive", "--ignore-existing", Self.output, "/w/docs/", "/b/docs/"])
     }
 
-    @Test func theExactRunCopiesOnlyTheListedNames() {
+    @Test func theListedRunsCopyOnlyTheListedNames() {
         let list = "/tmp/micsync-list.abc"
         let expectedTail = ["--files-from=" + list, "--from0", Self.output, "/w/docs/", "/b/docs/"]
         let head = ["rsync", "--archive", "--no-recursive", "--dirs", "--no-implied-dirs"]
-        #expect(command().exact(listFile: list, replacing: true) == head + ["--force"] + expectedTail)
-        #expect(command().exact(listFile: list, replacing: false) == head + ["--ignore-existing"] + expectedTail)
-        // The list holds location-relative paths, so the operands are the locations even for PATHs.
-        #expect(command(parent: "p", names: ["x"], prefix: "p").exact(listFile: list, replacing: false) == head + ["--ignore-existing"] + expectedTail)
+        #expect(command().replace(listFile: list) == head + ["--force"] + expectedTail)
+        #expect(command().add(listFile: list, refused: []) == head + ["--ignore-existing"] + expectedTail)
+        // The list holds location-relative paths, so the operands are the locations even for PATHs,
+        // and refused paths are anchored at the location.
+        #expect(command(parent: "p", names: ["x"], prefix: "p").add(listFile: list, refused: ["p/x/t"])
+            == head + ["--ignore-existing", "--exclude=/p/x/t"] + expectedTail)
+    }
+
+    @Test func aBackslashIsEscapedOnlyInARuleThatHoldsAWildcard() {
+        #expect(RsyncCommand.escapeWildcards("a\\b") == "a\\b")
+        #expect(RsyncCommand.escapeWildcards("a\\b*") == "a\\\\b\\*")
+        #expect(RsyncCommand.escapeWildcards("plain") == "plain")
     }
 
     @Test func theDeletionRunDeletesOnlyTheListedNames() {
@@ -44,24 +52,24 @@ struct RsyncCommandTests {
         let paths = command(parent: "p/q", names: ["x", "y z"], prefix: "p")
         let operands = ["/w/docs/p/./q/x", "/w/docs/p/./q/y z", "/b/docs/p/"]
         #expect(paths.preview(deleting: true) == ["rsync", "--archive", "--dry-run", "--force", "--delete", "--relative", Self.output] + operands)
-        #expect(paths.singleRun(deleting: false) == ["rsync", "--archive", "--force", "--relative", Self.output] + operands)
+        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output] + operands)
         #expect(paths.bulkNew(refused: []) == ["rsync", "--archive", "--ignore-existing", "--relative", Self.output] + operands)
     }
 
     @Test func pathsWhoseParentExistsInTheDestinationStartAtTheParent() {
         let paths = command(parent: "p/q", names: ["x"], prefix: "p/q")
-        #expect(paths.singleRun(deleting: false) == ["rsync", "--archive", "--force", "--relative", Self.output, "/w/docs/p/q/./x", "/b/docs/p/q/"])
+        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output, "/w/docs/p/q/./x", "/b/docs/p/q/"])
     }
 
     @Test func pathsDirectlyInTheLocationStartAtTheLocation() {
         let paths = command(parent: "", names: ["x", "-y"], prefix: "")
-        #expect(paths.singleRun(deleting: false) == ["rsync", "--archive", "--force", "--relative", Self.output, "/w/docs/./x", "/w/docs/./-y", "/b/docs/"])
+        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output, "/w/docs/./x", "/w/docs/./-y", "/b/docs/"])
     }
 
     @Test func pathsWhoseParentTheDestinationLacksEntirelyStartAtTheLocation() {
         // The destination has none of p/q: rsync creates both with the source's attributes.
         let paths = command(parent: "p/q", names: ["x"], prefix: "")
-        #expect(paths.singleRun(deleting: false) == ["rsync", "--archive", "--force", "--relative", Self.output, "/w/docs/./p/q/x", "/b/docs/"])
+        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output, "/w/docs/./p/q/x", "/b/docs/"])
         let shallow = command(parent: "p", names: ["x"], prefix: "")
         #expect(shallow.preview(deleting: false).suffix(2) == ["/w/docs/./p/x", "/b/docs/"])
     }
@@ -97,8 +105,8 @@ struct RsyncCommandTests {
     @Test func noCommandEverPassesPartial() {
         let commands = [command(), command(.tree), command(parent: "p", names: ["x"], prefix: "p")]
         for command in commands {
-            let all = [command.preview(deleting: true), command.singleRun(deleting: true), command.bulkNew(refused: ["r"]),
-                       command.exact(listFile: "/l", replacing: true), command.exact(listFile: "/l", replacing: false),
+            let all = [command.preview(deleting: true), command.singleRun(), command.bulkNew(refused: ["r"]),
+                       command.replace(listFile: "/l"), command.add(listFile: "/l", refused: ["r"]),
                        command.deletion(listFile: "/l")]
             for arguments in all {
                 #expect(!arguments.contains { $0.hasPrefix("--partial") || $0 == "-P" || $0.hasPrefix("--inplace") }, "\(arguments)")

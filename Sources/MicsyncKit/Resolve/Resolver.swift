@@ -36,7 +36,7 @@ public struct Resolver: Sendable {
             let location = try matchLocation(written, option: "--to", role: action.destinationRole, in: config)
             if !to.contains(location) { to.append(location) }
         }
-        if !action.hasSeveralDestinations && to.count > 1 {
+        if !action.hasSeveralDestinations && request.to.count > 1 {
             throw UsageError("\(action.flagName) copies to one location: --to may be given once")
         }
 
@@ -49,7 +49,10 @@ public struct Resolver: Sendable {
         // A PATH given in another location may be missing from the chosen source: left out.
         var incomplete = false
         if !names.isEmpty {
-            let present = names.filter { fileSystem.kind(of: Paths.join(Paths.join(sources.path, parent), $0)) != .missing }
+            let present = names.filter {
+                let kind = fileSystem.kind(of: Paths.join(Paths.join(sources.path, parent), $0))
+                return kind != .missing && kind != .blockedByNonDirectory
+            }
             for name in names where !present.contains(name) {
                 console.warning("\(PathBytes.display(Paths.join(parent, name))) is not in the source \(PathBytes.display(sources.path)); left out")
                 incomplete = true

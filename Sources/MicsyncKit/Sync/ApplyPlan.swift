@@ -1,18 +1,20 @@
 /// What to run once the questions are answered (SPEC section 5, step 3): exactly what was shown
 /// and accepted. Pure: preview + answers → the lists the rsync runs take.
 public struct ApplyPlan: Equatable, Sendable {
-    /// Location-relative paths for the deletion run: only the top-most deleted items, since every
-    /// name in that run that the source lacks is deleted.
+    /// The deletion run: only the top-most deleted items, since every name in that run that the
+    /// source lacks is deleted.
     public var deletionList: [String] = []
-    /// Location-relative paths for the exact run: accepted modifications, new items, folder
-    /// updates and the folders of all changes.
-    public var exactList: [String] = []
-    /// Whether the exact run replaces existing items (only when an overwrite was accepted).
-    public var exactReplaces = false
-    /// Declined changes of type that the bulk run must keep out; nil when no bulk run is needed.
-    public var bulkRefused: [String]?
+    /// The replacing run: only the accepted modifications.
+    public var replaceList: [String] = []
+    /// The adding run (`--ignore-existing`, it cannot replace anything): new items, folder
+    /// updates, and the folders of every change, whose times the other runs disturbed.
+    public var addList: [String] = []
+    /// Declined changes of type, kept out of the adding and bulk runs by anchored rules.
+    public var refused: [String] = []
+    /// Whether many new items are copied by one `--ignore-existing` run over the trees.
+    public var bulk = false
 
-    public var isEmpty: Bool { deletionList.isEmpty && exactList.isEmpty && bulkRefused == nil }
+    public var isEmpty: Bool { deletionList.isEmpty && replaceList.isEmpty && addList.isEmpty && !bulk }
 
     /// Above this many new items, one `--ignore-existing` run over the trees copies them faster
     /// than a list (rsync reads `--files-from` one byte at a time).
@@ -20,26 +22,18 @@ public struct ApplyPlan: Equatable, Sendable {
 
     public static func make(preview: Preview, spec: TransferSpec, overwrite: Bool, delete: Bool) -> ApplyPlan {
         var plan = ApplyPlan()
-        let accepted = overwrite ? preview.modified : []
-        let refused = (overwrite ? [] : preview.modified.filter { $0.replaces != nil }.map(\.path))
+        plan.replaceList = overwrite ? preview.modified.map(\.path) : []
+        plan.refused = (overwrite ? [] : preview.modified.filter { $0.replaces != nil }.map(\.path))
             + preview.refusedFolders.map(\.path)
-        let newItems = preview.new.filter { change in !refused.contains { change.path.hasPrefix($0 + "/") } }
-        let useBulk = spec.action == .tree || newItems.count > exactNewItemLimit
-
-        var exact = accepted.map(\.path)
-        plan.exactReplaces = !exact.isEmpty
-        if useBulk {
-            if !newItems.isEmpty || !preview.folderUpdates.isEmpty || !exact.isEmpty { plan.bulkRefused = refused }
-        } else {
-            exact += newItems.map(\.path) + preview.folderUpdates.map(\.path)
-        }
-        var touched = exact
-        if delete && !preview.deletions.isEmpty {
-            plan.deletionList = topMost(preview.deletions)
-            touched += plan.deletionList
-        }
-        // Deleting in or writing into a folder changes its time: list those folders too.
-        plan.exactList = withParents(exact, adding: touched, spec: spec)
+        let newItems = preview.new.filter { change in !plan.refused.contains { change.path.hasPrefix($0 + "/") } }
+        plan.bulk = (spec.action == .tree || newItems.count > exactNewItemLimit)
+            && !(newItems.isEmpty && preview.folderUpdates.isEmpty && plan.replaceList.isEmpty)
+        let added = plan.bulk ? [] : newItems.map(\.path) + preview.folderUpdates.map(\.path)
+        if delete && !preview.deletions.isEmpty { plan.deletionList = topMost(preview.deletions) }
+        // Deleting in or writing into a folder changes its time: list those folders too, in the
+        // last listed run. The bulk run, when there is one, sets every folder's time itself.
+        let touched = plan.replaceList + added + plan.deletionList
+        plan.addList = plan.bulk ? [] : withParents(added, adding: touched, spec: spec)
         return plan
     }
 

@@ -34,21 +34,27 @@ public struct Engine: Sendable {
 
     var report: Report { Report(console: console, options: options) }
 
+    /// One rsync run that changes files, and how to read the names it prints.
+    struct Step {
+        var arguments: [String]
+        /// Runs given a list print location-relative names; the others, names below the transfer root.
+        var printsLocationPaths: Bool
+    }
+
     public func sync(_ spec: TransferSpec) throws(CancelledError) -> Outcome {
         let started = clock()
         report.heading(spec)
         let command = RsyncCommand(spec: spec, existingPrefix: existingPrefix(of: spec))
-        let deleting = spec.action.mayDelete && options.deletion != .keep
-        let noQuestionCanArise = spec.action.copiesFiles && options.overwriteWithoutAsking && options.deletion != .ask
-        if !options.dryRun && (noQuestionCanArise || destinationLacksEverything(spec)) {
-            return try singleRun(command, deleting: deleting, started: started)
+        if !options.dryRun && destinationLacksEverything(spec, existingPrefix: command.existingPrefix) {
+            return try singleRun(command, started: started)
         }
 
         // 1. Preview: one dry run over the trees.
         var builder = PreviewBuilder(command: command, fileSystem: fileSystem)
+        let deleting = spec.action.mayDelete && options.deletion != .keep
         let previewArguments = command.preview(deleting: deleting)
         if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
-        guard let previewResult = run(previewArguments, destination: spec.destination, onLine: { builder.add($0) }) else { return .failed }
+        guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return .failed }
         var outcome = outcome(of: previewResult, destination: spec.destination)
         if outcome == .interrupted || outcome == .failed { return outcome }
         let preview = builder.finish()
@@ -86,26 +92,44 @@ public struct Engine: Sendable {
 
         // 3. Apply exactly what was shown and accepted.
         let plan = ApplyPlan.make(preview: preview, spec: spec, overwrite: overwrite, delete: delete)
-        let acceptedReplacements = Set(overwrite ? preview.modified.map(\.path) : [])
-        var totals = ApplyTotals()
-        let runs: [(list: [String], arguments: (String) -> [String])] = [
-            (plan.deletionList, command.deletion(listFile:)),
-            (plan.exactList, { command.exact(listFile: $0, replacing: plan.exactReplaces) }),
-        ]
-        for (list, arguments) in runs where !list.isEmpty {
+        var listFiles: [String] = []
+        defer { if !options.verbose { listFiles.forEach(removeFile) } }
+        var steps: [Step] = []
+        for (list, arguments) in [(plan.deletionList, command.deletion(listFile:)),
+                                  (plan.replaceList, command.replace(listFile:)),
+                                  (plan.addList, { command.add(listFile: $0, refused: plan.refused) })] where !list.isEmpty {
             guard let listFile = writeList(list) else {
-                console.warning("cannot write a temporary file list; nothing more copied to \(destination)")
+                console.warning("cannot write a temporary file list; nothing copied to \(destination)")
                 return .failed
             }
-            defer { _ = PathBytes.bytes(listFile).withCString { unlink($0) } }
-            let step = try apply(arguments(listFile), command: command, accepted: acceptedReplacements, totals: &totals)
-            outcome = max(outcome, step)
-            if step == .interrupted { return finish(outcome, totals, started, declined) }
+            listFiles.append(listFile)
+            steps.append(Step(arguments: arguments(listFile), printsLocationPaths: true))
         }
-        if let refused = plan.bulkRefused {
-            outcome = max(outcome, try apply(command.bulkNew(refused: refused), command: command, accepted: acceptedReplacements, totals: &totals))
+        if plan.bulk { steps.append(Step(arguments: command.bulkNew(refused: plan.refused), printsLocationPaths: false)) }
+        steps = try confirmedWithVerbose(steps)
+        if options.verbose && !listFiles.isEmpty {
+            console.line("(the file lists named above are kept for pasting: " + listFiles.map(PathBytes.display).joined(separator: " ") + ")")
+        }
+
+        let replaced = Set(plan.replaceList)
+        var totals = ApplyTotals()
+        for step in steps {
+            outcome = max(outcome, apply(step, command: command, replaced: replaced, totals: &totals))
+            if outcome == .interrupted { break }
         }
         return finish(outcome, totals, started, declined)
+    }
+
+    /// With -v, each command that changes files is shown and needs a yes; all are asked before
+    /// the first runs, so that running out of answers leaves the destination untouched.
+    private func confirmedWithVerbose(_ steps: [Step]) throws(CancelledError) -> [Step] {
+        guard options.verbose else { return steps }
+        var accepted: [Step] = []
+        for step in steps {
+            console.line("$ " + ShellQuote.command(step.arguments))
+            if try questions.confirm("Run this command?", yes: "yes", no: "no") { accepted.append(step) } else { console.line("Skipped.") }
+        }
+        return accepted
     }
 
     private func finish(_ outcome: Outcome, _ totals: ApplyTotals, _ started: Double, _ declined: [String]) -> Outcome {
@@ -113,22 +137,20 @@ public struct Engine: Sendable {
             // rsync names a file when it starts on it, so the last one counted may be unfinished.
             report.interrupted(totals, seconds: clock() - started)
         } else {
-            report.summary(totals, seconds: clock() - started, declined: declined)
+            report.summary(totals, seconds: clock() - started, declined: declined, complete: outcome == .done)
         }
         return outcome
     }
 
-    /// No question can arise: one real run, its itemized lines listed afterwards.
-    private func singleRun(_ command: RsyncCommand, deleting: Bool, started: Double) throws(CancelledError) -> Outcome {
+    /// The destination has nothing of the items yet: one real run, its lines listed afterwards.
+    private func singleRun(_ command: RsyncCommand, started: Double) throws(CancelledError) -> Outcome {
+        let steps = try confirmedWithVerbose([Step(arguments: command.singleRun(), printsLocationPaths: false)])
+        guard let step = steps.first else { return .done }
         var totals = ApplyTotals()
         var done = Preview()
-        let outcome = try apply(command.singleRun(deleting: deleting), command: command, accepted: [], totals: &totals) { line in
-            let path = command.locationPath(ofPrinted: line.name)
+        let outcome = apply(step, command: command, replaced: [], totals: &totals) { line, path in
             let change = Change(kind: .new, path: path, isDirectory: line.isDirectory, itemize: line.itemize)
-            if line.isDeletion { done.deletions.append(change) }
-            else if line.isCreation { done.new.append(change) }
-            else if line.fileType == "d" { done.folderUpdates.append(change) }
-            else { done.modified.append(change) }
+            if line.isCreation { done.new.append(change) } else { done.folderUpdates.append(change) }
         }
         if done.isEmpty && outcome == .done {
             report.nothingToDo()
@@ -138,48 +160,40 @@ public struct Engine: Sendable {
         return finish(outcome, totals, started, [])
     }
 
-    /// Runs one command that changes files (asking first with -v) and counts what it did.
-    private func apply(_ arguments: [String], command: RsyncCommand, accepted: Set<String>, totals: inout ApplyTotals,
-                       each: (ItemizedLine) -> Void = { _ in }) throws(CancelledError) -> Outcome {
-        if options.verbose {
-            console.line("$ " + ShellQuote.command(arguments))
-            guard try questions.confirm("Run this command?", yes: "yes", no: "no") else {
-                console.line("Skipped.")
-                return .done
-            }
-        }
-        var counted = ApplyTotals()
+    /// Runs one command that changes files and counts what it reported doing.
+    private func apply(_ step: Step, command: RsyncCommand, replaced: Set<String>, totals: inout ApplyTotals,
+                       each: (ItemizedLine, String) -> Void = { _, _ in }) -> Outcome {
         var messages: [String] = []
-        let result = run(arguments, destination: command.spec.destination) { text in
+        let result = run(step.arguments) { text in
             guard let line = ItemizedLine.parse(text) else {
                 if !text.isEmpty { messages.append(text) }
                 return
             }
-            each(line)
-            let path = command.locationPath(ofPrinted: line.name)
+            let path = step.printsLocationPaths ? line.name : command.locationPath(ofPrinted: line.name)
+            each(line, path)
             if line.isDeletion {
-                counted.deleted += 1
+                // The contents of a folder that an accepted change replaces are part of that change.
+                if !replaced.contains(where: { path.hasPrefix($0 + "/") }) { totals.deleted += 1 }
             } else if line.fileType == "d" && !line.isCreation {
                 return  // folder attributes: not an item copied
-            } else if line.isCreation && !accepted.contains(path) {
-                counted.copied += 1
-                counted.bytes += line.fileType == "d" ? 0 : line.length
+            } else if replaced.contains(path) {
+                totals.overwritten += 1
+                totals.bytes += line.fileType == "f" ? line.length : 0
+            } else if line.isCreation {
+                totals.copied += 1
+                totals.bytes += line.fileType == "f" ? line.length : 0
             } else {
-                counted.overwritten += 1
-                counted.bytes += line.fileType == "d" ? 0 : line.length
+                totals.overwritten += 1
+                totals.bytes += line.fileType == "f" ? line.length : 0
             }
         }
-        totals.copied += counted.copied
-        totals.overwritten += counted.overwritten
-        totals.deleted += counted.deleted
-        totals.bytes += counted.bytes
         for message in messages { console.line("  rsync: " + PathBytes.display(message)) }
         guard let result else { return .failed }
         return outcome(of: result, destination: command.spec.destination)
     }
 
     /// Runs rsync; nil (with a message) when it cannot be started.
-    private func run(_ arguments: [String], destination: Location, onLine: (String) -> Void) -> ProcessResult? {
+    private func run(_ arguments: [String], onLine: (String) -> Void) -> ProcessResult? {
         do {
             return try runner.run(arguments, environment: environment, onLine: onLine)
         } catch {
@@ -192,7 +206,8 @@ public struct Engine: Sendable {
         if result.interrupted || result.status == 20 || result.status == 130 { return .interrupted }
         if result.status == 0 { return .done }
         for line in result.errorOutput.split(separator: "\n") where !line.isEmpty {
-            console.warning("rsync: " + PathBytes.display(String(line)))
+            let text = PathBytes.display(String(line))
+            console.warning(text.hasPrefix("rsync") ? text : "rsync: " + text)
         }
         let destinationText = PathBytes.display(destination.path)
         switch result.status {
@@ -208,7 +223,8 @@ public struct Engine: Sendable {
         }
     }
 
-    /// The deepest folder of the PATHs' parent that the destination already has.
+    /// The deepest folder of the PATHs' parent that the destination already has (a real folder:
+    /// a link in its place is something to replace, never followed).
     func existingPrefix(of spec: TransferSpec) -> String {
         var prefix = ""
         for component in spec.parent.split(separator: "/") {
@@ -219,9 +235,15 @@ public struct Engine: Sendable {
         return prefix
     }
 
-    /// Nothing is at the destination yet: nothing can be overwritten or deleted, so no question.
-    func destinationLacksEverything(_ spec: TransferSpec) -> Bool {
+    /// Nothing is at the destination yet, so nothing can be replaced or deleted: no question.
+    /// Checked component by component, so that a link or file on the way counts as something.
+    func destinationLacksEverything(_ spec: TransferSpec, existingPrefix: String) -> Bool {
         if spec.isWholeLocation { return fileSystem.isEmptyDirectory(spec.destination.path) }
+        if existingPrefix != spec.parent {
+            let rest = Paths.relative(spec.parent, to: existingPrefix)
+            let next = String(rest.split(separator: "/")[0])
+            return fileSystem.kind(of: Paths.join(Paths.join(spec.destination.path, existingPrefix), next)) == .missing
+        }
         return spec.roots.allSatisfy { fileSystem.kind(of: Paths.join(spec.destination.path, $0)) == .missing }
     }
 
@@ -242,4 +264,6 @@ public struct Engine: Sendable {
         }
         return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
+
+    func removeFile(_ path: String) { _ = PathBytes.bytes(path).withCString { unlink($0) } }
 }

@@ -55,6 +55,7 @@ public struct PreviewBuilder {
             if replaced != .missing {
                 change.kind = .modified
                 change.replaces = Self.describe(replaced)
+                change.destinationIsNewer = destinationIsNewer(path)
                 if isFolder && command.spec.action == .tree {
                     preview.refusedFolders.append(change)
                     return
@@ -67,10 +68,7 @@ public struct PreviewBuilder {
             preview.folderUpdates.append(Change(kind: .folderUpdate, path: path, isDirectory: true, itemize: line.itemize))
         } else {
             var change = Change(kind: .modified, path: path, isDirectory: false, itemize: line.itemize, size: line.length)
-            if let source = fileSystem.modificationTime(of: Paths.join(sourceRoot, path)),
-               let destination = fileSystem.modificationTime(of: Paths.join(destinationRoot, path)) {
-                change.destinationIsNewer = destination > source
-            }
+            change.destinationIsNewer = destinationIsNewer(path)
             preview.modified.append(change)
         }
     }
@@ -96,6 +94,13 @@ public struct PreviewBuilder {
             preview.new.removeAll { change in refused.contains { change.path.hasPrefix($0 + "/") } }
         }
         return preview
+    }
+
+    /// rsync does not say which side is newer: compare the two modification times (few items).
+    func destinationIsNewer(_ path: String) -> Bool {
+        guard let source = fileSystem.modificationTime(of: Paths.join(sourceRoot, path)),
+              let destination = fileSystem.modificationTime(of: Paths.join(destinationRoot, path)) else { return false }
+        return destination > source
     }
 
     static func describe(_ kind: FileKind) -> String {

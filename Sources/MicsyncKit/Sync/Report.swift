@@ -38,7 +38,8 @@ public struct Report: Sendable {
         group("Delete", preview.deletions, style: .red)
         group("Folder attributes", preview.folderUpdates, style: .cyan)
         if !preview.refusedFolders.isEmpty {
-            console.line(console.styled("Not a folder in the destination, left alone (\(preview.refusedFolders.count)):", .red))
+            let note = options.filesOnly ? ", folders not listed" : ""
+            console.line(console.styled("Not a folder in the destination, left alone (\(preview.refusedFolders.count)\(note)):", .red))
             for change in preview.refusedFolders where !options.filesOnly {
                 console.line("  \(change.displayPath)  (a \(change.replaces ?? "file") is there)")
             }
@@ -110,8 +111,9 @@ public struct Report: Sendable {
 
     public func nothingToDo() { console.line("Nothing to do: the destination is in step.") }
 
-    public func summary(_ totals: ApplyTotals, seconds: Double, declined: [String]) {
-        var text = "Done: \(totals.copied) copied, \(totals.overwritten) overwritten, \(totals.deleted) deleted, "
+    /// `complete` false: rsync reported errors, and the counts are of what it started on.
+    public func summary(_ totals: ApplyTotals, seconds: Double, declined: [String], complete: Bool = true) {
+        var text = (complete ? "Done: " : "Incomplete (see the errors above): ") + "\(totals.copied) copied, \(totals.overwritten) overwritten, \(totals.deleted) deleted, "
             + Self.bytes(totals.bytes) + " in " + Self.seconds(seconds)
         if !declined.isEmpty { text += "; " + declined.joined(separator: ", ") }
         console.line(console.styled(text, .bold))

@@ -43,9 +43,10 @@ public struct RsyncCommand: Sendable {
             + [Self.output] + folderFilters + operands
     }
 
-    /// The single real run used when no question can arise.
-    public func singleRun(deleting: Bool) -> [String] {
-        [program, "--archive", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag + [Self.output] + folderFilters + operands
+    /// The single real run used when the destination has nothing of the items yet: nothing can
+    /// be replaced or deleted, so there is no question to ask.
+    public func singleRun() -> [String] {
+        [program, "--archive"] + relativeFlag + [Self.output] + folderFilters + operands
     }
 
     /// Copies what the destination lacks and updates folder attributes; never replaces anything.
@@ -55,11 +56,19 @@ public struct RsyncCommand: Sendable {
         return [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + exclusions + folderFilters + operands
     }
 
-    /// Copies exactly the listed location-relative paths (accepted modifications, new items,
-    /// folders whose attributes or times must be set), nothing else, no recursion. Unless it is
-    /// to replace accepted modifications, it cannot replace anything (`--ignore-existing`).
-    public func exact(listFile: String, replacing: Bool) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs"] + (replacing ? ["--force"] : ["--ignore-existing"])
+    /// Replaces exactly the listed location-relative paths: the accepted modifications. No
+    /// recursion, no folders implied; `--force` lets a file replace a folder.
+    public func replace(listFile: String) -> [String] {
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force",
+         "--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
+    }
+
+    /// Adds exactly the listed location-relative paths (new items, folder updates, the folders
+    /// whose times must be set) and can replace nothing. Listing "." brings in the location's
+    /// top-level items too (rsync's `--dirs`), so declined changes of type are kept out.
+    public func add(listFile: String, refused: [String]) -> [String] {
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"]
+            + refused.map { "--exclude=/" + Self.escapeWildcards($0) }
             + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }
 
@@ -76,8 +85,10 @@ public struct RsyncCommand: Sendable {
         return Paths.relative(locationPath, to: existingPrefix)
     }
 
-    /// rsync filter rules treat `*?[\` as wildcards.
+    /// A literal path as an rsync filter rule. rsync reads backslashes as escapes only in a
+    /// rule that holds a wildcard (`*?[`); otherwise it compares the rule as it is.
     static func escapeWildcards(_ path: String) -> String {
+        guard path.contains(where: { "*?[".contains($0) }) else { return path }
         var out = ""
         for character in path {
             if "*?[\\".contains(character) { out.append("\\") }
