@@ -53,7 +53,31 @@ extension MicsyncCommand {
             console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(actionNamed(in: arguments)) + "\n")
             return 2
         }
-        return execute(command.request(), console: console, environment: environment)
+        if command.mark { return mark(command.paths[0], configFile: command.configFile, console: console, environment: environment) }
+        var request = command.request()
+        request.options.trashStamp = trashStamp()
+        return execute(request, console: console, environment: environment)
+    }
+
+    static func mark(_ path: String, configFile: String?, console: Console, environment: [String: String]) -> Int32 {
+        let fileSystem = LocalFileSystem()
+        do {
+            let configuration = try ConfigurationLoader(fileSystem: fileSystem).load(explicit: configFile, environment: environment["MICSYNC_CONFIG"])
+            let location = try Marker(fileSystem: fileSystem).mark(path, in: configuration)
+            console.line("Marked \(location.role.rawValue) \(PathBytes.display(location.path)) with \(ReservedName.marker)")
+            return 0
+        } catch {
+            return report(error, action: nil, console: console)
+        }
+    }
+
+    /// `YYYY-MM-DD_HHMMSS` in local time: the trash folder of this run.
+    static func trashStamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))_\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))"
     }
 
     /// The message of a parse error, without the usage block ArgumentParser appends.
@@ -85,7 +109,7 @@ extension MicsyncCommand {
             let resolution = try Resolver(fileSystem: fileSystem, questions: questions, console: console)
                 .resolve(request, in: configuration)
             let engine = Engine(runner: SpawningProcessRunner(), questions: questions, console: console,
-                                fileSystem: fileSystem, options: request.options, environment: environment,
+                                fileSystem: fileSystem, locking: FlockLocationLocking(), options: request.options, environment: environment,
                                 clock: { monotonicSeconds() })
             var outcome: Outcome = resolution.incomplete ? .incomplete : .done
             for transfer in resolution.transfers {
@@ -93,22 +117,30 @@ extension MicsyncCommand {
                 if outcome == .interrupted { break }
             }
             return status(for: outcome)
-        } catch let error as ConfigError {
+        } catch {
+            return report(error, action: request.action, console: console)
+        }
+    }
+
+    /// Prints an error once and gives its exit status (SPEC section 7).
+    static func report(_ error: Error, action: Action?, console: Console) -> Int32 {
+        switch error {
+        case let error as ConfigError:
             console.writeError("micsync: " + error.description + "\n")
             return 2
-        } catch let error as UsageError {
-            console.writeError("micsync: " + error.message + "\n" + Syntax.of(request.action) + "\n")
+        case let error as UsageError:
+            console.writeError("micsync: " + error.message + "\n" + Syntax.of(action) + "\n")
             return 2
-        } catch let error as PathError {
+        case let error as PathError:
             console.writeError("micsync: " + error.message + "\n")
             return 2
-        } catch let error as SyncError {
+        case let error as SyncError:
             console.writeError("micsync: " + error.message + "\n")
             return 1
-        } catch let error as CancelledError {
+        case let error as CancelledError:
             console.writeError("micsync: " + error.description + "\n")
             return 3
-        } catch {
+        default:
             console.writeError("micsync: \(error)\n")
             return 1
         }

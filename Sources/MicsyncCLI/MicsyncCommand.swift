@@ -58,6 +58,18 @@ public struct MicsyncCommand: ParsableCommand {
     @Flag(name: [.customShort("n"), .customLong("dry-run")], help: "Show what would be copied, overwritten and deleted; change nothing.")
     var dryRun = false
 
+    @Flag(name: [.customShort("k"), .customLong("keep")], help: "Move files that are overwritten or deleted into .micsync-trash/<time>/ in the destination.")
+    var keep = false
+
+    @Flag(name: .customLong("mark"), help: "Create the marker file .micsync-location in the location that holds PATH (for \"require_marker\": true).")
+    var mark = false
+
+    @Flag(name: .customLong("wait"), help: "Wait for another micsync run that is writing to a destination, instead of stopping.")
+    var waitForLock = false
+
+    @Flag(name: .customLong("allow-empty-source"), help: "Let -d/-D delete everything in a destination when the source location is empty.")
+    var allowEmptySource = false
+
     @Option(name: .customLong("config"), help: ArgumentHelp("The configuration file (default: $MICSYNC_CONFIG, else ~/.micsync.json).", valueName: "file"))
     var configFile: String?
 
@@ -76,12 +88,17 @@ public struct MicsyncCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
+        if mark {
+            if action != nil { throw ValidationError("--mark is an action of its own: give it without \(action!.action.flagName)") }
+            if paths.count != 1 { throw ValidationError("--mark takes one PATH") }
+            return
+        }
         guard let action else {
             throw ValidationError("choose one action: --backup, --work, --transfer or --tree")
         }
-        let given: [(Bool, String)] = [(overwriteWithoutAsking, "-m"), (delete, "-d"), (deleteWithoutAsking, "-D")]
+        let given: [(Bool, String)] = [(overwriteWithoutAsking, "-m"), (delete, "-d"), (deleteWithoutAsking, "-D"), (keep, "-k")]
         for (isSet, flag) in given where isSet {
-            let allowed = flag == "-m" ? action.action.copiesFiles : action.action.mayDelete
+            let allowed = flag == "-m" || flag == "-k" ? action.action.copiesFiles : action.action.mayDelete
             if !allowed { throw ValidationError("--\(action.rawValue) does not take \(flag)") }
         }
         if paths.isEmpty { throw ValidationError("--\(action.rawValue) needs at least one PATH") }
@@ -95,6 +112,9 @@ public struct MicsyncCommand: ParsableCommand {
         options.filesOnly = filesOnly
         options.verbose = verbose
         options.dryRun = dryRun
+        options.waitForLock = waitForLock
+        options.allowEmptySource = allowEmptySource
+        options.keep = keep
         return Request(action: action!.action, options: options, paths: paths, configFile: configFile,
                        configName: configName, from: from, to: to)
     }
@@ -107,15 +127,15 @@ public struct MicsyncCommand: ParsableCommand {
 /// The valid syntax of each action, printed with usage errors.
 enum Syntax {
     static let lines: [Action: String] = [
-        .backup: "micsync --backup   [-m] [-s] [-v] [-n] [selection] PATH...",
-        .work: "micsync --work     [-m] [-d | -D] [-s] [-v] [-n] [selection] PATH...",
-        .transfer: "micsync --transfer [-m] [-d | -D] [-s] [-v] [-n] [selection] PATH...",
+        .backup: "micsync --backup   [-m] [-k] [-s] [-v] [-n] [selection] PATH...",
+        .work: "micsync --work     [-m] [-d | -D] [-k] [-s] [-v] [-n] [selection] PATH...",
+        .transfer: "micsync --transfer [-m] [-d | -D] [-k] [-s] [-v] [-n] [selection] PATH...",
         .tree: "micsync --tree     [-s] [-v] [-n] [selection] PATH...",
     ]
-    static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]..."
+    static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source]"
 
     static var all: String {
-        (Action.allCases.map { lines[$0]! } + ["micsync --version", "micsync --help", selection]).joined(separator: "\n")
+        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --version", "micsync --help", selection]).joined(separator: "\n")
     }
 
     static func of(_ action: Action?) -> String {

@@ -80,7 +80,7 @@ struct MicsyncCommandTests {
     }
 
     @Test func usageErrorsPrintTheSyntaxOfTheirAction() {
-        #expect(Syntax.of(.backup).contains("micsync --backup   [-m] [-s] [-v] [-n] [selection] PATH..."))
+        #expect(Syntax.of(.backup).contains("micsync --backup   [-m] [-k] [-s] [-v] [-n] [selection] PATH..."))
         #expect(!Syntax.of(.tree).contains("-m"))
         #expect(MicsyncCommand.actionNamed(in: ["-m", "--tree", "p"]) == .tree)
         #expect(MicsyncCommand.actionNamed(in: ["--", "--tree"]) == nil)

@@ -14,25 +14,28 @@ struct RsyncCommandTests {
                      existingPrefix: prefix)
     }
 
+    /// The marker and trash at the top of a location are never copied, listed or deleted.
+    static let reserved = ["--exclude=/.micsync-trash/", "--exclude=/.micsync-location"]
+
     @Test func aWholeLocationIsCopiedFolderToFolder() {
         let whole = command()
-        #expect(whole.preview(deleting: false) == ["rsync", "--archive", "--dry-run", "--force", Self.output, "/w/docs/", "/b/docs/"])
-        #expect(whole.preview(deleting: true) == ["rsync", "--archive", "--dry-run", "--force", "--delete", Self.output, "/w/docs/", "/b/docs/"])
+        #expect(whole.preview(deleting: false) == ["rsync", "--archive", "--dry-run", "--force", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
+        #expect(whole.preview(deleting: true) == ["rsync", "--archive", "--dry-run", "--force", "--delete", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
         // The single run is used only where nothing can be replaced: no --force, no --delete.
-        #expect(whole.singleRun() == ["rsync", "--archive", Self.output, "/w/docs/", "/b/docs/"])
-        #expect(whole.bulkNew(refused: []) == ["rsync", "--archive", "--ignore-existing", Self.output, "/w/docs/", "/b/docs/"])
+        #expect(whole.singleRun() == ["rsync", "--archive", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
+        #expect(whole.bulkNew(refused: []) == ["rsync", "--archive", "--ignore-existing", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
     }
 
     @Test func theListedRunsCopyOnlyTheListedNames() {
         let list = "/tmp/micsync-list.abc"
         let expectedTail = ["--files-from=" + list, "--from0", Self.output, "/w/docs/", "/b/docs/"]
         let head = ["rsync", "--archive", "--no-recursive", "--dirs", "--no-implied-dirs"]
-        #expect(command().replace(listFile: list) == head + ["--force"] + expectedTail)
-        #expect(command().add(listFile: list, refused: []) == head + ["--ignore-existing"] + expectedTail)
+        #expect(command().replace(listFile: list) == head + ["--force"] + Self.reserved + expectedTail)
+        #expect(command().add(listFile: list, refused: []) == head + ["--ignore-existing"] + Self.reserved + expectedTail)
         // The list holds location-relative paths, so the operands are the locations even for PATHs,
         // and refused paths are anchored at the location.
         #expect(command(parent: "p", names: ["x"], prefix: "p").add(listFile: list, refused: ["p/x/t"])
-            == head + ["--ignore-existing", "--exclude=/p/x/t"] + expectedTail)
+            == head + ["--ignore-existing"] + Self.reserved + ["--exclude=/p/x/t"] + expectedTail)
     }
 
     @Test func aBackslashIsEscapedOnlyInARuleThatHoldsAWildcard() {
@@ -44,8 +47,8 @@ struct RsyncCommandTests {
     @Test func theDeletionRunDeletesOnlyTheListedNames() {
         #expect(command().deletion(listFile: "/tmp/l") == [
             "rsync", "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
-            "--delete-missing-args", "--force", "--files-from=/tmp/l", "--from0", Self.output, "/w/docs/", "/b/docs/",
-        ])
+            "--delete-missing-args", "--force",
+        ] + Self.reserved + ["--files-from=/tmp/l", "--from0", Self.output, "/w/docs/", "/b/docs/"])
     }
 
     @Test func pathsStartTheirRelativePartAtTheDeepestFolderTheDestinationHas() {
@@ -58,18 +61,19 @@ struct RsyncCommandTests {
 
     @Test func pathsWhoseParentExistsInTheDestinationStartAtTheParent() {
         let paths = command(parent: "p/q", names: ["x"], prefix: "p/q")
+        // Filter rules are anchored below p/q here, where the location's top is out of reach.
         #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output, "/w/docs/p/q/./x", "/b/docs/p/q/"])
     }
 
     @Test func pathsDirectlyInTheLocationStartAtTheLocation() {
         let paths = command(parent: "", names: ["x", "-y"], prefix: "")
-        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output, "/w/docs/./x", "/w/docs/./-y", "/b/docs/"])
+        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output] + Self.reserved + ["/w/docs/./x", "/w/docs/./-y", "/b/docs/"])
     }
 
     @Test func pathsWhoseParentTheDestinationLacksEntirelyStartAtTheLocation() {
         // The destination has none of p/q: rsync creates both with the source's attributes.
         let paths = command(parent: "p/q", names: ["x"], prefix: "")
-        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output, "/w/docs/./p/q/x", "/b/docs/"])
+        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output] + Self.reserved + ["/w/docs/./p/q/x", "/b/docs/"])
         let shallow = command(parent: "p", names: ["x"], prefix: "")
         #expect(shallow.preview(deleting: false).suffix(2) == ["/w/docs/./p/x", "/b/docs/"])
     }
@@ -85,9 +89,9 @@ struct RsyncCommandTests {
 
     @Test func treeCopiesFoldersOnlyWithTheRefusedPathsExcludedFirst() {
         let tree = command(.tree)
-        #expect(tree.preview(deleting: false) == ["rsync", "--archive", "--dry-run", "--force", Self.output, "--include=*/", "--exclude=*", "/w/docs/", "/b/docs/"])
+        #expect(tree.preview(deleting: false) == ["rsync", "--archive", "--dry-run", "--force", Self.output] + Self.reserved + ["--include=*/", "--exclude=*", "/w/docs/", "/b/docs/"])
         let bulk = tree.bulkNew(refused: ["blocked", "a/b"])
-        #expect(bulk == ["rsync", "--archive", "--ignore-existing", Self.output, "--exclude=/blocked", "--exclude=/a/b",
+        #expect(bulk == ["rsync", "--archive", "--ignore-existing", Self.output] + Self.reserved + ["--exclude=/blocked", "--exclude=/a/b",
                          "--include=*/", "--exclude=*", "/w/docs/", "/b/docs/"])
     }
 

@@ -26,17 +26,30 @@ public struct Config: Equatable, Sendable {
     public let name: String
     public let work: [Location]
     public let backup: [Location]
+    /// A location counts as accessible only if it holds the marker file (an empty mount point
+    /// of an unplugged drive does not).
+    public var requireMarker = false
+    /// Files that an action overwrites or deletes go to the destination's trash folder.
+    public var keep = false
 
-    public init(name: String, work: [Location], backup: [Location]) {
+    public init(name: String, work: [Location], backup: [Location], requireMarker: Bool = false, keep: Bool = false) {
         self.name = name
         self.work = work
         self.backup = backup
+        self.requireMarker = requireMarker
+        self.keep = keep
     }
 
     /// Every location, in the order of the configuration file (WORK first, then BACKUP).
     public var locations: [Location] { work + backup }
 
     public func locations(_ role: Role) -> [Location] { role == .work ? work : backup }
+}
+
+/// Names micsync reserves at the top of every location: never copied, listed or deleted.
+public enum ReservedName {
+    public static let marker = ".micsync-location"
+    public static let trash = ".micsync-trash"
 }
 
 /// A loaded and validated configuration file.

@@ -5,7 +5,7 @@ public struct ConfigurationLoader: Sendable {
     public init(fileSystem: FileSystem) { self.fileSystem = fileSystem }
 
     static let topLevelKeys = ["configs"]
-    static let configKeys = ["name", "work", "backup"]
+    static let configKeys = ["name", "work", "backup", "require_marker", "keep"]
 
     /// `--config FILE`, else `MICSYNC_CONFIG` (empty counts as unset), else `~/.micsync.json`;
     /// the first given is the file, with no fall-back when it is missing.
@@ -107,7 +107,17 @@ public struct ConfigurationLoader: Sendable {
                 }
             }
         }
-        return Config(name: name, work: work, backup: backup)
+        return Config(name: name, work: work, backup: backup,
+                      requireMarker: try flag("require_marker", in: members, label: label, file: file),
+                      keep: try flag("keep", in: members, label: label, file: file))
+    }
+
+    private func flag(_ key: String, in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> Bool {
+        guard let value = members.first(where: { $0.key == key })?.value else { return false }
+        guard case .bool(let flag) = value else {
+            throw ConfigError(file: file, message: "\(label): \"\(key)\" must be true or false, not \(value.typeName)")
+        }
+        return flag
     }
 
     private func locations(_ role: Role, in members: [(key: String, value: JSONValue)], label: String, base: String, file: String) throws(ConfigError) -> [Location] {

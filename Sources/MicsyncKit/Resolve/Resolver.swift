@@ -40,7 +40,7 @@ public struct Resolver: Sendable {
             throw UsageError("\(action.flagName) copies to one location: --to may be given once")
         }
 
-        if action == .transfer && config.backup.filter({ fileSystem.isDirectory($0.path) }).count < 2 {
+        if action == .transfer && config.backup.filter({ isAccessible($0, in: config) }).count < 2 {
             throw SyncError("--transfer needs at least two accessible BACKUP locations in config \"\(config.name)\"")
         }
         let sources = try pickSource(action: action, config: config, origin: origin, from: from)
@@ -61,7 +61,9 @@ public struct Resolver: Sendable {
             names = present
         }
         let transfers = destinations.map {
-            TransferSpec(action: action, configName: config.name, source: sources, destination: $0, parent: parent, names: names)
+            var spec = TransferSpec(action: action, configName: config.name, source: sources, destination: $0, parent: parent, names: names)
+            spec.keep = config.keep
+            return spec
         }
         return Resolution(transfers: transfers, incomplete: incomplete)
     }
@@ -135,9 +137,15 @@ public struct Resolver: Sendable {
             + valid.map { PathBytes.display($0.path) }.joined(separator: ", "))
     }
 
-    private func accessible(_ locations: [Location]) -> [Location] {
+    private func accessible(_ locations: [Location], in config: Config) -> [Location] {
         locations.filter { location in
-            if fileSystem.isDirectory(location.path) { return true }
+            if isAccessible(location, in: config) { return true }
+            if fileSystem.isDirectory(location.path) {
+                if noticed.first(location.path) {
+                    console.warning("skipping \(location.role.rawValue) \(PathBytes.display(location.path)): it holds no \(ReservedName.marker) marker, which config \"\(config.name)\" requires (an empty mount point?); `micsync --mark \(PathBytes.display(location.path))` creates it")
+                }
+                return false
+            }
             if noticed.first(location.path) { console.warning("skipping \(location.role.rawValue) \(PathBytes.display(location.path)): not accessible (missing, not a folder, or its drive is not plugged in)") }
             return false
         }
@@ -146,12 +154,12 @@ public struct Resolver: Sendable {
     func pickSource(action: Action, config: Config, origin: Location, from: Location?) throws -> Location {
         let role = action.sourceRole
         if let chosen = from ?? (origin.role == role ? origin : nil) {
-            guard fileSystem.isDirectory(chosen.path) else {
-                throw SyncError("the source \(role.rawValue) \(PathBytes.display(chosen.path)) is not accessible")
+            guard isAccessible(chosen, in: config) else {
+                throw SyncError("the source \(role.rawValue) \(PathBytes.display(chosen.path)) is not accessible: \(whyInaccessible(chosen, in: config))")
             }
             return chosen
         }
-        let candidates = accessible(config.locations(role))
+        let candidates = accessible(config.locations(role), in: config)
         guard !candidates.isEmpty else { throw SyncError("no accessible \(role.rawValue) location in config \"\(config.name)\" to copy from") }
         return candidates[try questions.choose("Choose the \(role.rawValue) location to copy from", options: candidates.map(\.path))]
     }
@@ -163,9 +171,9 @@ public struct Resolver: Sendable {
         let others = config.locations(role).filter { $0 != source }
         let destinations: [Location]
         if let given {
-            destinations = accessible(given)
+            destinations = accessible(given, in: config)
         } else {
-            let candidates = accessible(others)
+            let candidates = accessible(others, in: config)
             guard !candidates.isEmpty else {
                 throw SyncError("no accessible \(role.rawValue) location in config \"\(config.name)\" to copy to")
             }
@@ -186,6 +194,20 @@ public struct Resolver: Sendable {
 public struct PathError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+}
+
+extension Resolver {
+    /// A folder that exists, holding the marker file when its config requires one.
+    func whyInaccessible(_ location: Location, in config: Config) -> String {
+        fileSystem.isDirectory(location.path)
+            ? "it holds no \(ReservedName.marker) marker, which config \"\(config.name)\" requires (an empty mount point?); `micsync --mark \(PathBytes.display(location.path))` creates it"
+            : "missing, not a folder, or its drive is not plugged in"
+    }
+
+    func isAccessible(_ location: Location, in config: Config) -> Bool {
+        guard fileSystem.isDirectory(location.path) else { return false }
+        return !config.requireMarker || fileSystem.kind(of: Paths.join(location.path, ReservedName.marker)) != .missing
+    }
 }
 
 final class NoticeLog: @unchecked Sendable {

@@ -26,6 +26,14 @@ public struct SyncOptions: Sendable, Equatable {
     public var filesOnly = false
     public var verbose = false
     public var dryRun = false
+    /// Wait for another run that holds a destination instead of stopping.
+    public var waitForLock = false
+    /// Let -d/-D run from an empty source location into a destination that is not empty.
+    public var allowEmptySource = false
+    /// -k: replaced and deleted files go to `.micsync-trash/<stamp>/` in the destination.
+    public var keep = false
+    /// The trash folder's name for this run, `YYYY-MM-DD_HHMMSS` (local time).
+    public var trashStamp = "trash"
 
     public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking

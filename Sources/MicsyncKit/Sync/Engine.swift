@@ -17,12 +17,15 @@ public struct Engine: Sendable {
     let questions: Questions
     let console: Console
     let fileSystem: FileSystem
+    let locking: LocationLocking
     let options: SyncOptions
     let environment: [String: String]
     let clock: @Sendable () -> Double
 
     public init(runner: ProcessRunner, questions: Questions, console: Console, fileSystem: FileSystem,
-                options: SyncOptions, environment: [String: String], clock: @escaping @Sendable () -> Double) {
+                locking: LocationLocking, options: SyncOptions, environment: [String: String],
+                clock: @escaping @Sendable () -> Double) {
+        self.locking = locking
         self.runner = runner
         self.questions = questions
         self.console = console
@@ -44,14 +47,47 @@ public struct Engine: Sendable {
     public func sync(_ spec: TransferSpec) throws(CancelledError) -> Outcome {
         let started = clock()
         report.heading(spec)
-        let command = RsyncCommand(spec: spec, existingPrefix: existingPrefix(of: spec))
+        let destination = PathBytes.display(spec.destination.path)
+        let deleting = spec.action.mayDelete && options.deletion != .keep
+        // An empty source (an unmounted drive's mount point looks like one) is never taken as
+        // "delete everything".
+        if deleting && !options.allowEmptySource && fileSystem.isEmptyDirectory(spec.source.path)
+            && !fileSystem.isEmptyDirectory(spec.destination.path) {
+            console.warning("the source \(PathBytes.display(spec.source.path)) is empty while \(destination) is not: "
+                + "not deleting everything there (is a drive not mounted? --allow-empty-source does it anyway)")
+            return .failed
+        }
+        // Held from the preview to the end of the apply: what was previewed must still hold.
+        var heldLock: LocationLock?
+        if !options.dryRun {
+            switch locking.lock(spec.destination.path, wait: false) {
+            case .locked(let lock): heldLock = lock
+            case .busy where options.waitForLock:
+                console.warning("another micsync run is writing to \(destination); waiting for it to finish")
+                guard case .locked(let lock) = locking.lock(spec.destination.path, wait: true) else {
+                    console.warning("cannot lock \(destination); nothing copied to it")
+                    return .failed
+                }
+                heldLock = lock
+            case .busy:
+                console.warning("another micsync run is writing to \(destination); stopped without changing it (--wait waits for it)")
+                return .failed
+            case .failed(let reason):
+                console.warning("cannot lock \(destination): \(reason); nothing copied to it")
+                return .failed
+            }
+        }
+        defer { withExtendedLifetime(heldLock) {} }
+        var command = RsyncCommand(spec: spec, existingPrefix: existingPrefix(of: spec))
+        if options.keep || spec.keep {
+            command.trashFolder = Paths.join(Paths.join(spec.destination.path, ReservedName.trash), options.trashStamp)
+        }
         if !options.dryRun && destinationLacksEverything(spec, existingPrefix: command.existingPrefix) {
             return try singleRun(command, started: started)
         }
 
         // 1. Preview: one dry run over the trees.
         var builder = PreviewBuilder(command: command, fileSystem: fileSystem)
-        let deleting = spec.action.mayDelete && options.deletion != .keep
         let previewArguments = command.preview(deleting: deleting)
         if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
         guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return .failed }
@@ -73,7 +109,6 @@ public struct Engine: Sendable {
         }
 
         // 2. Confirm: every question for this destination before anything is copied to it.
-        let destination = PathBytes.display(spec.destination.path)
         var overwrite = true
         if !preview.modified.isEmpty && !options.overwriteWithoutAsking {
             overwrite = try questions.confirm("Overwrite these \(preview.modified.count) files in \(destination)? (everything else is copied anyway)", yes: "Modify")
@@ -163,6 +198,12 @@ public struct Engine: Sendable {
     /// Runs one command that changes files and counts what it reported doing.
     private func apply(_ step: Step, command: RsyncCommand, replaced: Set<String>, totals: inout ApplyTotals,
                        each: (ItemizedLine, String) -> Void = { _, _ in }) -> Outcome {
+        // rsync would create a missing destination folder: a drive unplugged since the preview
+        // must not turn into a new folder on the disc beneath its mount point.
+        guard fileSystem.isDirectory(command.spec.destination.path) else {
+            console.warning("\(PathBytes.display(command.spec.destination.path)) is no longer accessible (unplugged?); nothing more copied to it")
+            return .failed
+        }
         var messages: [String] = []
         let result = run(step.arguments) { text in
             guard let line = ItemizedLine.parse(text) else {

@@ -9,6 +9,8 @@ public struct RsyncCommand: Sendable {
     /// Deepest existing folder of `spec.parent` in the destination, relative to the location.
     public let existingPrefix: String
     public var program = "rsync"
+    /// With -k: the folder (absolute) that replaced and deleted files are moved into.
+    public var trashFolder: String?
 
     public init(spec: TransferSpec, existingPrefix: String) {
         self.spec = spec
@@ -31,6 +33,17 @@ public struct RsyncCommand: Sendable {
 
     var relativeFlag: [String] { spec.isWholeLocation ? [] : ["--relative"] }
 
+    /// The marker and the trash at the top of a location are never copied, listed or deleted.
+    /// Filter rules are anchored at the transfer root, which is the location only for these.
+    var reservedExclusions: [String] {
+        guard spec.isWholeLocation || existingPrefix.isEmpty else { return [] }
+        return Self.reservedRules
+    }
+    static let reservedRules = ["--exclude=/" + ReservedName.trash + "/", "--exclude=/" + ReservedName.marker]
+
+    /// -k: replaced and deleted files are moved into the trash folder instead of being lost.
+    var keepFlags: [String] { trashFolder.map { ["--backup", "--backup-dir=" + $0] } ?? [] }
+
     /// `--tree` copies folders only; the exclusions of refused paths must come before these.
     var folderFilters: [String] { spec.action == .tree ? ["--include=*/", "--exclude=*"] : [] }
 
@@ -40,34 +53,34 @@ public struct RsyncCommand: Sendable {
     /// by a file previews instead of failing).
     public func preview(deleting: Bool) -> [String] {
         [program, "--archive", "--dry-run", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag
-            + [Self.output] + folderFilters + operands
+            + [Self.output] + reservedExclusions + folderFilters + operands
     }
 
     /// The single real run used when the destination has nothing of the items yet: nothing can
     /// be replaced or deleted, so there is no question to ask.
     public func singleRun() -> [String] {
-        [program, "--archive"] + relativeFlag + [Self.output] + folderFilters + operands
+        [program, "--archive"] + relativeFlag + [Self.output] + reservedExclusions + folderFilters + operands
     }
 
     /// Copies what the destination lacks and updates folder attributes; never replaces anything.
     /// `refused` are location-relative paths of declined changes of type, kept out by anchored rules.
     public func bulkNew(refused: [String]) -> [String] {
         let exclusions = refused.map { "--exclude=/" + Self.escapeWildcards(transferRelative($0)) }
-        return [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + exclusions + folderFilters + operands
+        return [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + exclusions + folderFilters + operands
     }
 
     /// Replaces exactly the listed location-relative paths: the accepted modifications. No
     /// recursion, no folders implied; `--force` lets a file replace a folder.
     public func replace(listFile: String) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force",
-         "--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules
+            + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }
 
     /// Adds exactly the listed location-relative paths (new items, folder updates, the folders
     /// whose times must be set) and can replace nothing. Listing "." brings in the location's
     /// top-level items too (rsync's `--dirs`), so declined changes of type are kept out.
     public func add(listFile: String, refused: [String]) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"]
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules
             + refused.map { "--exclude=/" + Self.escapeWildcards($0) }
             + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }
@@ -76,8 +89,8 @@ public struct RsyncCommand: Sendable {
     /// from ever replacing an item whose name reappeared in the source since the preview.
     public func deletion(listFile: String) -> [String] {
         [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
-         "--delete-missing-args", "--force", "--files-from=" + listFile, "--from0", Self.output,
-         spec.source.path + "/", spec.destination.path + "/"]
+         "--delete-missing-args", "--force"] + keepFlags + Self.reservedRules
+            + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }
 
     func transferRelative(_ locationPath: String) -> String {

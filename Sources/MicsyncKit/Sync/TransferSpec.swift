@@ -9,6 +9,8 @@ public struct TransferSpec: Equatable, Sendable {
     public let parent: String
     /// The PATHs' last components; empty means the whole location.
     public let names: [String]
+    /// The config asks for replaced and deleted files to be kept in the trash (`"keep": true`).
+    public var keep = false
 
     public init(action: Action, configName: String, source: Location, destination: Location, parent: String, names: [String]) {
         self.action = action

@@ -23,6 +23,14 @@ public protocol FileSystem: Sendable {
     func currentDirectory() -> String
     func homeDirectory() -> String
     func readFile(_ path: String) throws(FileError) -> [UInt8]
+    /// Creates a file with `contents` unless one exists (used for the location marker).
+    func createFile(_ path: String, contents: [UInt8]) throws(FileError)
+}
+
+public extension FileSystem {
+    func createFile(_ path: String, contents: [UInt8]) throws(FileError) {
+        throw FileError(path: path, reason: "not supported here")
+    }
 }
 
 public struct FileError: Error, Equatable, Sendable {
@@ -94,6 +102,17 @@ public struct LocalFileSystem: FileSystem {
         if let home = getenv("HOME"), home[0] != 0 { return String(cString: home) }
         if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
         return "/"
+    }
+
+    public func createFile(_ path: String, contents: [UInt8]) throws(FileError) {
+        let descriptor = PathBytes.bytes(path).withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        if descriptor < 0 {
+            if errno == EEXIST { return }
+            throw FileError(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        let written = contents.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        if written != contents.count { throw FileError(path: path, reason: String(cString: strerror(errno))) }
     }
 
     public func readFile(_ path: String) throws(FileError) -> [UInt8] {
