@@ -135,6 +135,20 @@ struct ApplyPlanTests {
         #expect(plan.addList == ["p/d"])
     }
 
+    @Test func withNothingToAddTheFoldersRideAlongWithTheReplacingRun() {
+        var preview = Preview()
+        preview.modified = [change(.modified, "d/m"), change(.modified, "e/n")]
+        let plan = ApplyPlan.make(preview: preview, spec: spec(), overwrite: true, delete: false)
+        #expect(plan.replaceList == ["d/m", "e/n", "d", "e"])
+        #expect(plan.addList.isEmpty)
+        // A modified item at the top needs "." set again: that stays in the adding run, since
+        // "." with --dirs brings in every top-level item.
+        preview.modified.append(change(.modified, "top"))
+        let withTop = ApplyPlan.make(preview: preview, spec: spec(), overwrite: true, delete: false)
+        #expect(withTop.replaceList == ["d/m", "e/n", "top"])
+        #expect(withTop.addList == ["d", "e", "."])
+    }
+
     @Test func transferSpecIsInsideOnlyTheCopiedItems() {
         let paths = spec(parent: "p", names: ["d", "e f"])
         #expect(paths.roots == ["p/d", "p/e f"])

@@ -34,6 +34,12 @@ public struct ApplyPlan: Equatable, Sendable {
         // last listed run. The bulk run, when there is one, sets every folder's time itself.
         let touched = plan.replaceList + added + plan.deletionList
         plan.addList = plan.bulk ? [] : withParents(added, adding: touched, spec: spec)
+        // Nothing to add but folders to set again: they ride along with the replacing run, one
+        // rsync run instead of two. Not "." (with --dirs it would bring in the top level).
+        if added.isEmpty && !plan.replaceList.isEmpty && !plan.addList.contains(".") {
+            plan.replaceList += plan.addList
+            plan.addList = []
+        }
         return plan
     }
 

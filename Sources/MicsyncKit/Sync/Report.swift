@@ -83,14 +83,17 @@ public struct Report: Sendable {
     /// Counts per folder one level below what all the items share, the largest first.
     private func summarise(_ title: String, _ changes: [Change], style: TextStyle) {
         console.line(console.styled("\(title) (\(changes.count), counted per folder; -v lists each):", style))
-        let split = changes.map { $0.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init) }
-        var shared = split[0].count
-        for components in split.dropFirst() {
-            shared = min(shared, zip(split[0], components).prefix { $0 == $1 }.count)
+        // Two passes over the paths, one path's components at a time: memory stays with the
+        // groups, not with the (possibly very many) items.
+        let first = changes[0].path.split(separator: "/")
+        var shared = first.count
+        for change in changes.dropFirst() where shared > 0 {
+            shared = min(shared, zip(first, change.path.split(separator: "/")).prefix { $0 == $1 }.count)
         }
         var counts: [String: Int] = [:]
         var order: [String] = []
-        for (components, change) in zip(split, changes) {
+        for change in changes {
+            let components = change.path.split(separator: "/")
             let depth = min(shared + 1, components.count)
             var key = components.prefix(depth).joined(separator: "/")
             if components.count > depth || change.isDirectory { key += "/" }
