@@ -24,7 +24,7 @@ public struct ApplyPlan: Equatable, Sendable {
         var plan = ApplyPlan()
         plan.replaceList = overwrite ? preview.modified.map(\.path) : []
         plan.refused = (overwrite ? [] : preview.modified.filter { $0.replaces != nil }.map(\.path))
-            + preview.refusedFolders.map(\.path)
+            + preview.refusedFolders.map(\.path) + preview.leftAlone
         let newItems = preview.new.filter { change in !plan.refused.contains { change.path.hasPrefix($0 + "/") } }
         plan.bulk = (spec.action == .tree || newItems.count > exactNewItemLimit)
             && !(newItems.isEmpty && preview.folderUpdates.isEmpty && plan.replaceList.isEmpty)

@@ -23,6 +23,8 @@ public struct Change: Equatable, Sendable {
     public var destinationIsNewer = false
     /// For a folder replaced by a non-folder: what inside it would be gone with it.
     public var contained: [String] = []
+    /// The destination item as the preview saw it (modified and deleted items only).
+    public var destinationStamp: FileStamp?
 
     public init(kind: Kind, path: String, isDirectory: Bool, itemize: String, size: Int64 = 0, replaces: String? = nil) {
         self.kind = kind

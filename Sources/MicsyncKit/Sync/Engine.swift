@@ -125,8 +125,14 @@ public struct Engine: Sendable {
         if !overwrite { declined.append("\(preview.modified.count) modified left as they were") }
         if !delete && !preview.deletions.isEmpty { declined.append("\(preview.deletions.count) not deleted") }
 
-        // 3. Apply exactly what was shown and accepted.
-        let plan = ApplyPlan.make(preview: preview, spec: spec, overwrite: overwrite, delete: delete)
+        // 3. Apply exactly what was shown and accepted, and still as it was shown.
+        let (current, changedSince) = preview.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: fileSystem)
+        if !changedSince.isEmpty && (overwrite || delete) {
+            console.warning("\(changedSince.count) items changed in \(destination) since the preview; left alone: "
+                + changedSince.prefix(10).joined(separator: ", ") + (changedSince.count > 10 ? ", …" : ""))
+            outcome = max(outcome, .incomplete)
+        }
+        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete)
         var listFiles: [String] = []
         defer { if !options.verbose { listFiles.forEach(removeFile) } }
         var steps: [Step] = []

@@ -8,6 +8,8 @@ public struct Preview: Equatable, Sendable {
     public var refusedFolders: [Change] = []
     /// Lines rsync printed that are not itemized changes.
     public var messages: [String] = []
+    /// Modified items whose destination changed after the preview: never touched by the apply.
+    public var leftAlone: [String] = []
 
     public init() {}
 
@@ -40,7 +42,9 @@ public struct PreviewBuilder {
         }
         let path = command.locationPath(ofPrinted: line.name)
         if line.isDeletion {
-            preview.deletions.append(Change(kind: .deletion, path: path, isDirectory: line.isDirectory, itemize: line.itemize))
+            var change = Change(kind: .deletion, path: path, isDirectory: line.isDirectory, itemize: line.itemize)
+            change.destinationStamp = fileSystem.stamp(of: Paths.join(destinationRoot, path))
+            preview.deletions.append(change)
             return
         }
         let isFolder = line.fileType == "d"
@@ -56,6 +60,7 @@ public struct PreviewBuilder {
                 change.kind = .modified
                 change.replaces = Self.describe(replaced)
                 change.destinationIsNewer = destinationIsNewer(path)
+                change.destinationStamp = fileSystem.stamp(of: Paths.join(destinationRoot, path))
                 if isFolder && command.spec.action == .tree {
                     preview.refusedFolders.append(change)
                     return
@@ -69,6 +74,7 @@ public struct PreviewBuilder {
         } else {
             var change = Change(kind: .modified, path: path, isDirectory: false, itemize: line.itemize, size: line.length)
             change.destinationIsNewer = destinationIsNewer(path)
+            change.destinationStamp = fileSystem.stamp(of: Paths.join(destinationRoot, path))
             preview.modified.append(change)
         }
     }
@@ -110,5 +116,32 @@ public struct PreviewBuilder {
         case .symbolicLink: "link"
         default: "special file"
         }
+    }
+}
+
+extension Preview {
+    /// The preview without the at-risk items whose destination changed since it was made (after
+    /// the questions, a person may have been slow to answer): a changed file is not replaced, and
+    /// a deleted folder that gained or lost anything is not deleted. Returns what was left out.
+    public func keepingOnlyUnchanged(in destination: String, fileSystem: FileSystem) -> (preview: Preview, changed: [String]) {
+        var result = self
+        var changed: [String] = []
+        result.modified = modified.filter { change in
+            guard fileSystem.stamp(of: Paths.join(destination, change.path)) == change.destinationStamp else {
+                changed.append(change.displayPath)
+                result.leftAlone.append(change.path)
+                return false
+            }
+            return true
+        }
+        let movedDeletions = deletions.filter { fileSystem.stamp(of: Paths.join(destination, $0.path)) != $0.destinationStamp }
+        if !movedDeletions.isEmpty {
+            // Leave out every deletion on the way to a changed item: its folders would take it along.
+            result.deletions = deletions.filter { deletion in
+                !movedDeletions.contains { moved in moved.path == deletion.path || moved.path.hasPrefix(deletion.path + "/") }
+            }
+            changed += movedDeletions.map(\.displayPath)
+        }
+        return (result, changed)
     }
 }

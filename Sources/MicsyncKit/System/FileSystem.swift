@@ -25,11 +25,32 @@ public protocol FileSystem: Sendable {
     func readFile(_ path: String) throws(FileError) -> [UInt8]
     /// Creates a file with `contents` unless one exists (used for the location marker).
     func createFile(_ path: String, contents: [UInt8]) throws(FileError)
+    func stamp(of path: String) -> FileStamp?
 }
 
 public extension FileSystem {
+    func stamp(of path: String) -> FileStamp? {
+        let kind = kind(of: path)
+        guard kind != .missing && kind != .blockedByNonDirectory else { return nil }
+        return FileStamp(kind: kind, size: 0, modificationTime: modificationTime(of: path) ?? 0)
+    }
+
     func createFile(_ path: String, contents: [UInt8]) throws(FileError) {
         throw FileError(path: path, reason: "not supported here")
+    }
+}
+
+/// What an item looked like: compared again just before the apply, so that a destination item
+/// changed since the preview is not replaced or deleted unseen.
+public struct FileStamp: Equatable, Sendable {
+    public var kind: FileKind
+    public var size: Int64
+    public var modificationTime: Double
+
+    public init(kind: FileKind, size: Int64, modificationTime: Double) {
+        self.kind = kind
+        self.size = size
+        self.modificationTime = modificationTime
     }
 }
 
@@ -102,6 +123,17 @@ public struct LocalFileSystem: FileSystem {
         if let home = getenv("HOME"), home[0] != 0 { return String(cString: home) }
         if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) }
         return "/"
+    }
+
+    public func stamp(of path: String) -> FileStamp? {
+        var info = stat()
+        guard PathBytes.bytes(path).withCString({ lstat($0, &info) }) == 0 else { return nil }
+        #if canImport(Darwin)
+        let time = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
+        #else
+        let time = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        #endif
+        return FileStamp(kind: kind(of: path), size: Int64(info.st_size), modificationTime: time)
     }
 
     public func createFile(_ path: String, contents: [UInt8]) throws(FileError) {
