@@ -1,0 +1,361 @@
+// Faults with real rsync on real trees: unreadable sources, an unwritable or full destination,
+// a file in a destination's parent chain, interrupted copies, a destination that vanishes between
+// preview and apply. Permission cases run micsync as uid 65534, since root ignores permission bits.
+
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+// MARK: - Helpers
+
+/// Runs micsync as the unprivileged user 65534 (`nobody`).
+private let asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+/// Runs a helper program (chown, mount, umount) and fails unless it exits 0.
+private func system(_ command: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw Failure("\(command) exited \(process.terminationStatus)") }
+}
+
+/// micsync started with a standard input the test writes to while it runs.
+private final class Live {
+    let process = Process()
+    private let input = Pipe()
+    private let outPath: String, errPath: String
+
+    init(_ box: Sandbox, _ arguments: [String], prefix: [String] = []) throws {
+        signal(SIGPIPE, SIG_IGN)
+        let io = box.path(".live-" + UUID().uuidString.prefix(8))
+        try FileManager.default.createDirectory(atPath: io, withIntermediateDirectories: true)
+        outPath = io + "/out"
+        errPath = io + "/err"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let command = prefix + [Binary.path] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.currentDirectoryURL = URL(fileURLWithPath: box.root)
+        var environment = ProcessInfo.processInfo.environment
+        environment["MICSYNC_CONFIG"] = nil
+        environment["HOME"] = box.root
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        process.standardInput = input
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        // As in the harness: unblock signals while spawning, so that micsync can be interrupted.
+        var all = sigset_t(), saved = sigset_t()
+        sigemptyset(&all)
+        pthread_sigmask(SIG_SETMASK, &all, &saved)
+        let spawned = Result { try process.run() }
+        pthread_sigmask(SIG_SETMASK, &saved, nil)
+        try spawned.get()
+    }
+
+    var stdout: String { String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self) }
+
+    /// Waits until standard output shows `text` (false if micsync ended first or 60 s passed).
+    func waitFor(_ text: String) -> Bool {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if stdout.contains(text) { return true }
+            if !process.isRunning { return stdout.contains(text) }
+            usleep(2_000)
+        }
+        return false
+    }
+
+    /// Writes `stdin`, closes standard input and waits for micsync to end.
+    func finish(stdin: String = "") throws -> RunResult {
+        if !stdin.isEmpty { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning {
+            if Date() > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                throw Failure("micsync did not finish within 120 s")
+            }
+            usleep(5_000)
+        }
+        process.waitUntilExit()
+        var status = process.terminationStatus
+        if process.terminationReason == .uncaughtSignal { status += 128 }
+        let err = FileManager.default.contents(atPath: errPath) ?? Data()
+        return RunResult(status: status, stdout: stdout, stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// Every process below micsync (its rsync runs and their children), deepest last.
+    func descendants() -> [pid_t] {
+        var parents: [pid_t: pid_t] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = pid_t(fields[1]) { parents[pid] = parent }
+        }
+        var found: [pid_t] = [], frontier = [process.processIdentifier]
+        while let next = frontier.popLast() {
+            let children = parents.filter { $0.value == next }.map(\.key)
+            found += children
+            frontier += children
+        }
+        return found
+    }
+}
+
+private func commandLine(_ pid: pid_t) -> String {
+    let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+    return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+}
+
+/// Hands the whole sandbox to uid 65534, so that micsync run as that user can read and write it.
+private func giveToNobody(_ box: Sandbox) throws {
+    try system(["/bin/chown", "-R", "65534:65534", box.root])
+}
+
+/// Whether two files hold the same bytes (read in chunks: the files may be large).
+private func sameBytes(_ a: String, _ b: String) -> Bool {
+    guard let fa = FileHandle(forReadingAtPath: a), let fb = FileHandle(forReadingAtPath: b) else { return false }
+    defer { try? fa.close(); try? fb.close() }
+    while true {
+        let da = fa.readData(ofLength: 1 << 20), db = fb.readData(ofLength: 1 << 20)
+        if da != db { return false }
+        if da.isEmpty { return true }
+    }
+}
+
+/// Relative names below a folder (no contents read: the trees hold a large file).
+private func names(_ box: Sandbox, _ relative: String) -> Set<String> {
+    Set(FileManager.default.subpaths(atPath: box.path(relative)) ?? [])
+}
+
+/// The sandbox without the destination `b1` and the run's output files.
+private func everythingBut(_ box: Sandbox, _ folder: String) -> Snapshot {
+    box.snapshot("").filter { !$0.key.hasPrefix(".live-") && $0.key != folder && !$0.key.hasPrefix(folder + "/") }
+}
+
+// MARK: - Tests
+
+@Suite("7, 8 · faults")
+struct FaultTests {
+    @Test("an unreadable source file: the rest is copied, the file is named, exit 1")
+    func unreadableSource() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/docs/a.txt", "a\n")
+        try box.write("work/docs/secret.txt", "hidden\n", mode: 0o000)
+        try box.write("work/docs/sub/c.txt", "c\n")
+        try giveToNobody(box)
+        let r = try Live(box, ["--config", "cfg.json", "--backup", "work/docs"], prefix: asNobody).finish()
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains("docs/secret.txt"), "the unreadable file is named\n\(r)")
+        #expect(box.read("b1/docs/a.txt") == "a\n", "\(r)")
+        #expect(box.read("b1/docs/sub/c.txt") == "c\n", "\(r)")
+        #expect(!box.exists("b1/docs/secret.txt"), "\(r)")
+    }
+
+    @Test("a read-only BACKUP: exit 1 naming it, the source untouched, the other BACKUP gets its full copy")
+    func readOnlyBackup() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1", "b2"])
+        try box.write("work/docs/a.txt", "new version\n", mtime: old)
+        try box.write("work/docs/n.txt", "brand new\n")
+        try box.write("work/docs/sub/c.txt", "c\n")
+        try box.write("b1/docs/a.txt", "old\n", mtime: older)
+        try box.write("b2/docs/a.txt", "old\n", mtime: older)
+        try giveToNobody(box)
+        // Owned by root: the owner could chmod it writable (rsync -a does, to copy folder modes).
+        try system(["/bin/chown", "-R", "0:0", box.path("b1")])
+        let work = box.snapshot("work"), b1 = box.snapshot("b1")
+        let r = try Live(box, ["--config", "cfg.json", "--backup", "-m", "work/docs"], prefix: asNobody).finish()
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains(box.path("b1")), "the message names the read-only destination\n\(r)")
+        expectTree(box.snapshot("work"), work, "the source is untouched\n\(r)")
+        expectTree(box.snapshot("b1"), b1, "the read-only destination is unchanged\n\(r)")
+        expectTree(box.snapshot("b2"), work, "the other BACKUP gets its full copy\n\(r)")
+    }
+
+    @Test("a file in the destination's parent chain, replacement accepted: the result equals the source")
+    func fileInParentChainAccepted() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/a/b/c/f.txt", "f\n")
+        try box.write("work/a/b/c/d/g.txt", "g\n")
+        try box.write("b1/a", "a file where a folder is needed\n")
+        let r = try box.run(["--config", "cfg.json", "--backup", "work/a/b/c"], stdin: "m\n")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.listed("Modified").contains { $0.hasPrefix("a/ ") && $0.contains("replaces a file") }, "the file a is at risk\n\(r)")
+        expectTree(box.snapshot("b1"), box.snapshot("work"), "\(r)")
+    }
+
+    @Test("no space left: exit 1 naming the destination, the older version stays whole")
+    func noSpaceLeft() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["small"])
+        try system(["/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", box.path("small")])
+        defer { try? system(["/bin/umount", box.path("small")]) }
+        try box.write("small/docs/big.bin", "0123456789", mtime: older)
+        let random = FileHandle(forReadingAtPath: "/dev/urandom")!.readData(ofLength: 3 << 20)
+        try box.writeBytes(Array("work/docs/big.bin".utf8), Array(random), mtime: old)
+        try box.write("work/docs/s1.txt", "one\n")
+        try box.write("work/docs/s2.txt", "two\n")
+        let r = try box.run(["--config", "cfg.json", "--backup", "-m", "work/docs"])
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains(box.path("small")), "the message names the destination\n\(r)")
+        #expect(box.read("small/docs/big.bin") == "0123456789", "the older version stays whole\n\(r)")
+        let work = box.snapshot("work")
+        for (name, entry) in box.snapshot("small") where name != "docs/big.bin" && name != "docs/" {
+            #expect(work[name] == entry, "\(name): nothing but whole copies under real names\n\(r)")
+        }
+    }
+
+    /// WORK holds a 300 MB `docs/big.bin` (random ends, a hole between) and a small file;
+    /// b1 holds an older 10-byte version of the big file.
+    private func bigOverwrite(_ box: Sandbox) throws {
+        try box.standard(backups: ["b1"])
+        try box.write("b1/docs/big.bin", "old 10 b.\n", mtime: older)
+        try box.write("work/docs/small.txt", "s\n", mtime: old)
+        let size: off_t = 300 << 20
+        let head = FileHandle(forReadingAtPath: "/dev/urandom")!.readData(ofLength: 4 << 20)
+        try box.writeBytes(Array("work/docs/big.bin".utf8), Array(head))
+        let fd = open(box.path("work/docs/big.bin"), O_WRONLY)
+        defer { close(fd) }
+        let tail = FileHandle(forReadingAtPath: "/dev/urandom")!.readData(ofLength: 1 << 20)
+        #expect(ftruncate(fd, size) == 0)
+        #expect(tail.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, size - off_t(tail.count)) } == tail.count)
+        try box.setTime("work/docs/big.bin", old)
+    }
+
+    /// Waits until micsync's copying rsync is writing the big file, then sends `signal` to micsync
+    /// (and, with `children`, to every process below it). False if the copy was never caught.
+    private func interruptDuringCopy(_ live: Live, _ box: Sandbox, signal: Int32, children: Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(60)
+        var copying: Date?
+        while live.process.isRunning && Date() < deadline {
+            let below = live.descendants()
+            if copying == nil, below.contains(where: { commandLine($0).contains("rsync") && !commandLine($0).contains("--dry-run") }) {
+                copying = Date()
+            }
+            let temporary = names(box, "b1/docs").contains { $0.hasPrefix(".big.bin.") }
+            if temporary || copying.map({ Date().timeIntervalSince($0) > 0.05 }) == true {
+                var targets = [live.process.processIdentifier]
+                if children {
+                    // Freeze the whole tree first, as a power cut does: nothing can clean up.
+                    for pid in targets + below { kill(pid, SIGSTOP) }
+                    targets += Set(below + live.descendants())
+                    for pid in targets { kill(pid, SIGSTOP) }
+                }
+                for pid in targets.reversed() { kill(pid, signal) }
+                // Let the killed children go away before the destination is inspected.
+                let gone = Date().addingTimeInterval(10)
+                while Date() < gone && targets.dropFirst().contains(where: { (try? String(contentsOfFile: "/proc/\($0)/stat", encoding: .utf8))?.contains(") Z") == false }) {
+                    usleep(5_000)
+                }
+                return true
+            }
+            usleep(500)
+        }
+        return false
+    }
+
+    /// After an interrupted copy: the big file is the old or the new version, whole; then a run
+    /// with `-m` completes and the destination equals the source.
+    private func checkInterruptedThenResumed(_ box: Sandbox, _ r: RunResult) throws {
+        let destination = box.path("b1/docs/big.bin"), source = box.path("work/docs/big.bin")
+        let isOld = box.read("b1/docs/big.bin") == "old 10 b.\n"
+        #expect(isOld || sameBytes(destination, source), "neither the old nor the whole new version under the real name\n\(r)")
+        let again = try box.run(["--config", "cfg.json", "--backup", "-m", "work/docs"])
+        #expect(again.status == 0, "\(again)")
+        #expect(sameBytes(destination, source), "\(again)")
+        #expect(box.read("b1/docs/small.txt") == "s\n", "\(again)")
+        #expect(names(box, "b1") == names(box, "work"), "the destination holds exactly the source's names (no rsync temporary file left by the interrupted copy)\n\(again)")
+    }
+
+    @Test("SIGKILL to micsync and its rsync while copying: no truncated file; a second run completes")
+    func killedDuringCopy() throws {
+        let box = try Sandbox()
+        try bigOverwrite(box)
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "-m", "work/docs"])
+        let caught = interruptDuringCopy(live, box, signal: SIGKILL, children: true)
+        let r = try live.finish()
+        #expect(caught && r.status == 128 + SIGKILL, "killed while copying\n\(r)")
+        try checkInterruptedThenResumed(box, r)
+    }
+
+    @Test("SIGINT to micsync while copying: exit 130, no truncated file; a second run completes")
+    func interruptedDuringCopy() throws {
+        let box = try Sandbox()
+        try bigOverwrite(box)
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "-m", "work/docs"])
+        let caught = interruptDuringCopy(live, box, signal: SIGINT, children: false)
+        let r = try live.finish()
+        #expect(caught && r.status == 130, "\(r)")
+        #expect(!names(box, "b1/docs").contains { $0.hasPrefix(".big.bin.") }, "no temporary file left\n\(r)")
+        try checkInterruptedThenResumed(box, r)
+    }
+
+    @Test("the destination vanishes between preview and apply: exit 1 naming it, never re-created, nothing written elsewhere")
+    func destinationVanishes() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/docs/a.txt", "new version\n", mtime: old)
+        try box.write("work/docs/n.txt", "brand new\n")
+        try box.write("b1/docs/a.txt", "old\n", mtime: older)
+        let before = everythingBut(box, "b1")
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "work/docs"])
+        let asked = live.waitFor("[Modify/No]")
+        try FileManager.default.removeItem(atPath: box.path("b1"))
+        let r = try live.finish(stdin: "m\n")
+        #expect(asked, "\(r)")
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains(box.path("b1")), "the error names the destination\n\(r)")
+        #expect(!box.exists("b1"), "the vanished location is never re-created\n\(r)")
+        expectTree(everythingBut(box, "b1"), before, "nothing written elsewhere\n\(r)")
+    }
+
+    @Test("a file modified in the destination after the preview is not overwritten; the rest is still copied")
+    func changedAfterPreviewIsLeftAlone() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/docs/a.txt", "new version\n", mtime: old)
+        try box.write("work/docs/n.txt", "brand new\n")
+        try box.write("b1/docs/a.txt", "old\n", mtime: older)
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "work/docs"])
+        let asked = live.waitFor("[Modify/No]")
+        try box.write("b1/docs/a.txt", "edited while micsync was asking\n")
+        let r = try live.finish(stdin: "m\n")
+        #expect(asked, "\(r)")
+        #expect(r.status == 1, "incomplete: something was left out\n\(r)")
+        #expect(r.stderr.contains("since the preview") && r.stderr.contains("docs/a.txt"), "\(r)")
+        #expect(box.read("b1/docs/a.txt") == "edited while micsync was asking\n", "\(r)")
+        #expect(box.read("b1/docs/n.txt") == "brand new\n", "\(r)")
+    }
+
+    @Test("a file created after the preview inside a folder to be deleted is not deleted")
+    func createdAfterPreviewIsNotDeleted() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("b1/docs/keep.txt", "k\n")
+        try box.write("work/docs/keep.txt", "k\n")
+        try box.write("work/docs/old/x.txt", "x\n")
+        try box.write("work/docs/gone.txt", "g\n")
+        let live = try Live(box, ["--config", "cfg.json", "--work", "-d", "work/docs"])
+        let asked = live.waitFor("[Delete/No]")
+        try box.write("work/docs/old/new.txt", "created after the preview\n")
+        let r = try live.finish(stdin: "d\n")
+        #expect(asked, "\(r)")
+        #expect(r.status == 1, "\(r)")
+        #expect(box.read("work/docs/old/new.txt") == "created after the preview\n", "\(r)")
+        #expect(!box.exists("work/docs/gone.txt"), "unchanged deletions still happen\n\(r)")
+    }
+}
