@@ -358,4 +358,24 @@ struct FaultTests {
         #expect(box.read("work/docs/old/new.txt") == "created after the preview\n", "\(r)")
         #expect(!box.exists("work/docs/gone.txt"), "unchanged deletions still happen\n\(r)")
     }
+
+    @Test("a run killed while it holds a destination leaves no lock behind: the next run proceeds")
+    func killedRunLeavesNoLock() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/docs/a.txt", "new version\n", mtime: old)
+        try box.write("b1/docs/a.txt", "old\n", mtime: older)
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "work/docs"])
+        let asked = live.waitFor("[Modify/No]")
+        // While it waits at the question it holds b1: a second run is turned away...
+        let second = try box.run(["--config", "cfg.json", "--backup", "-m", "work/docs"])
+        #expect(second.status == 1 && second.stderr.contains("another micsync run"), "\(second)")
+        kill(live.process.processIdentifier, SIGKILL)
+        _ = try? live.finish()
+        // ...and once it is killed, the lock dies with it.
+        let third = try box.run(["--config", "cfg.json", "--backup", "-m", "work/docs"])
+        #expect(asked, "\(third)")
+        #expect(third.status == 0, "\(third)")
+        #expect(box.read("b1/docs/a.txt") == "new version\n", "\(third)")
+    }
 }
