@@ -41,9 +41,14 @@ extension MicsyncCommand {
             console.writeError("micsync: give exactly one action; " + actions.map(\.flagName).joined(separator: " and ") + " were both given\n" + Syntax.of(nil) + "\n")
             return 2
         }
-        let command: MicsyncCommand
+        var command: MicsyncCommand
+        let (options, paths) = separatingPaths(arguments)
         do {
-            command = try parse(arguments)
+            // swift-argument-parser 1.8 takes time quadratic in the number of positional
+            // arguments (a shell glob over a big folder): it gets the options and the first PATH
+            // (so that its checks still see one), and the PATHs are set here.
+            command = try parse(options + (paths.isEmpty ? [] : ["--", paths[0]]))
+            if !paths.isEmpty { command.paths = paths }
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -78,6 +83,33 @@ extension MicsyncCommand {
         localtime_r(&now, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))_\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))"
+    }
+
+    /// Splits argv into options (with their values) and PATHs: after `--` everything is a PATH;
+    /// `-` alone and anything not starting with `-` is one, unless it is an option's value.
+    static func separatingPaths(_ arguments: [String]) -> (options: [String], paths: [String]) {
+        let takesValue: Set<String> = ["--config", "--config-name", "--from", "--to"]
+        var options: [String] = []
+        var paths: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" {
+                paths += arguments[(index + 1)...]
+                break
+            }
+            if argument.hasPrefix("-") && argument != "-" {
+                options.append(argument)
+                if takesValue.contains(argument) && index + 1 < arguments.count {
+                    options.append(arguments[index + 1])
+                    index += 1
+                }
+            } else {
+                paths.append(argument)
+            }
+            index += 1
+        }
+        return (options, paths)
     }
 
     /// The message of a parse error, without the usage block ArgumentParser appends.

@@ -281,20 +281,23 @@ final class Sandbox: @unchecked Sendable {
     /// Runs micsync with `arguments` in the sandbox (current folder, HOME), `stdin` piped in.
     /// `env` adds or (with nil) removes variables. With `interruptWhen`, standard input stays
     /// open (nothing is ever answered) and SIGINT is sent once standard output shows that text.
+    /// A run still going after `timeout` seconds is killed and throws.
     @discardableResult
     func run(_ arguments: [String], stdin: String = "", env: [String: String?] = [:],
-             cwd: String? = nil, interruptWhen: String? = nil) throws -> RunResult {
-        try run([Binary.path] + arguments, stdin: stdin, env: env, cwd: cwd, interruptWhen: interruptWhen, raw: true)
+             cwd: String? = nil, interruptWhen: String? = nil, timeout: Double = 120) throws -> RunResult {
+        try run([Binary.path] + arguments, stdin: stdin, env: env, cwd: cwd, interruptWhen: interruptWhen,
+                timeout: timeout, raw: true)
     }
 
     /// Runs a shell command line in the sandbox (for pasting a printed rsync command).
-    func shell(_ script: String) throws -> RunResult {
-        try run(["/bin/sh", "-c", script], raw: true)
+    func shell(_ script: String, timeout: Double = 120) throws -> RunResult {
+        try run(["/bin/sh", "-c", script], timeout: timeout, raw: true)
     }
 
     @discardableResult
     private func run(_ command: [String], stdin: String = "", env: [String: String?] = [:],
-                     cwd: String? = nil, interruptWhen: String? = nil, raw: Bool) throws -> RunResult {
+                     cwd: String? = nil, interruptWhen: String? = nil, timeout: Double = 120,
+                     raw: Bool) throws -> RunResult {
         runs += 1
         let io = root + "/.io-\(runs)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: io, withIntermediateDirectories: true)
@@ -328,7 +331,7 @@ final class Sandbox: @unchecked Sendable {
         let spawned = Result { try process.run() }
         pthread_sigmask(SIG_SETMASK, &saved, nil)
         try spawned.get()
-        let deadline = Date().addingTimeInterval(120)
+        let deadline = Date().addingTimeInterval(timeout)
         var interruptAt = interruptWhen
         while process.isRunning {
             if let text = interruptAt, let data = FileManager.default.contents(atPath: io + "/out"),
@@ -339,7 +342,7 @@ final class Sandbox: @unchecked Sendable {
             if Date() > deadline {
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
-                throw Failure("micsync \(command.dropFirst()) did not finish within 120 s")
+                throw Failure("micsync \(command.dropFirst()) did not finish within \(Int(timeout)) s")
             }
             usleep(5_000)
         }

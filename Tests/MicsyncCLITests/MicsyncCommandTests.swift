@@ -86,3 +86,19 @@ struct MicsyncCommandTests {
         #expect(MicsyncCommand.actionNamed(in: ["--", "--tree"]) == nil)
     }
 }
+
+@Suite("Command line: PATHs taken out before parsing")
+struct SeparatingPathsTests {
+    @Test func optionValuesStayWithTheirOptionsAndEverythingAfterDoubleDashIsAPath() {
+        let (options, paths) = MicsyncCommand.separatingPaths(
+            ["a", "--backup", "--to", "x", "-mv", "b", "--config=c.json", "-", "--", "-d", "--to"])
+        #expect(options == ["--backup", "--to", "x", "-mv", "--config=c.json"])
+        #expect(paths == ["a", "b", "-", "-d", "--to"])
+    }
+
+    @Test func aValueOptionAtTheEndIsLeftForTheParserToReport() {
+        let (options, paths) = MicsyncCommand.separatingPaths(["--backup", "p", "--from"])
+        #expect(options == ["--backup", "--from"])
+        #expect(paths == ["p"])
+    }
+}

@@ -15,7 +15,7 @@ struct RsyncCommandTests {
     }
 
     /// The marker and trash at the top of a location are never copied, listed or deleted.
-    static let reserved = ["--exclude=/.micsync-trash/", "--exclude=/.micsync-tmp/", "--exclude=/.micsync-location"]
+    static let reserved = ["--exclude=/.micsync-trash/", "--exclude=/.micsync-location"]
 
     @Test func aWholeLocationIsCopiedFolderToFolder() {
         let whole = command()

@@ -50,9 +50,6 @@ public struct Config: Equatable, Sendable {
 public enum ReservedName {
     public static let marker = ".micsync-location"
     public static let trash = ".micsync-trash"
-    /// Where rsync writes files before renaming them into place: a run killed outright (power
-    /// cut) leaves its partial file here, to be cleared by the next run, not among the user's.
-    public static let temporary = ".micsync-tmp"
 }
 
 /// A loaded and validated configuration file.

@@ -22,12 +22,18 @@ public struct ConfigurationLoader: Sendable {
 
     public func load(path: String) throws(ConfigError) -> Configuration {
         let content: [UInt8]
-        switch fileSystem.kind(of: path) {
-        case .missing, .blockedByNonDirectory:
+        // A link to the file is fine (dotfile managers); what it leads to must be a regular file:
+        // a named pipe or a device would hang or never end.
+        var kind = fileSystem.kind(of: path)
+        if kind == .symbolicLink { kind = fileSystem.realPath(path).map { fileSystem.kind(of: $0) } ?? .missing }
+        switch kind {
+        case .missing, .blockedByNonDirectory, .symbolicLink:
             throw ConfigError(file: path, message: "no such configuration file", hint: ConfigError.exampleHint)
         case .directory:
             throw ConfigError(file: path, message: "is a folder, not a configuration file", hint: ConfigError.exampleHint)
-        default:
+        case .other:
+            throw ConfigError(file: path, message: "is not a regular file (a named pipe or a device?)", hint: ConfigError.exampleHint)
+        case .regularFile:
             do { content = try fileSystem.readFile(path) } catch {
                 throw ConfigError(file: path, message: "cannot be read: \(error.reason)", hint: ConfigError.exampleHint)
             }
@@ -132,6 +138,10 @@ public struct ConfigurationLoader: Sendable {
         for entry in entries {
             guard case .string(let written) = entry, !written.isEmpty else {
                 throw ConfigError(file: file, message: "\(label): \"\(key)\" must list non-empty strings, found \(entry == .string("") ? "an empty string" : entry.typeName)")
+            }
+            // No folder's path holds a NUL; the C library would stop there and mean another folder.
+            guard !written.unicodeScalars.contains("\0") else {
+                throw ConfigError(file: file, message: "\(label): the \(role.rawValue) location \"\(PathBytes.display(written))\" contains a NUL character")
             }
             let absolute = Paths.absolute(written, base: base, home: fileSystem.homeDirectory())
             result.append(Location(role: role, path: Paths.resolvingLinks(absolute, in: fileSystem), written: written))

@@ -79,9 +79,6 @@ public struct Engine: Sendable {
         }
         defer { withExtendedLifetime(heldLock) {} }
         var command = RsyncCommand(spec: spec, existingPrefix: existingPrefix(of: spec))
-        // -v prints commands to paste later, when a folder made for this run would be gone: those
-        // commands leave rsync's temporary files beside the files, as plain rsync does.
-        if !options.verbose { command.temporaryFolder = Paths.join(spec.destination.path, ReservedName.temporary) }
         if options.keep || spec.keep {
             command.trashFolder = Paths.join(Paths.join(spec.destination.path, ReservedName.trash), options.trashStamp)
         }
@@ -152,9 +149,6 @@ public struct Engine: Sendable {
         }
         if plan.bulk { steps.append(Step(arguments: command.bulkNew(refused: plan.refused), printsLocationPaths: false)) }
         steps = try confirmedWithVerbose(steps)
-        if steps.isEmpty { return finish(outcome, ApplyTotals(), started, declined) }
-        guard prepareTemporaryFolder(command) else { return .failed }
-        defer { removeTemporaryFolder(command) }
         if options.verbose && !listFiles.isEmpty {
             console.line("(the file lists named above are kept for pasting: " + listFiles.map(PathBytes.display).joined(separator: " ") + ")")
         }
@@ -166,21 +160,6 @@ public struct Engine: Sendable {
             if outcome == .interrupted { break }
         }
         return finish(outcome, totals, started, declined)
-    }
-
-    /// rsync writes each file under a temporary name first; in this private folder a run killed
-    /// outright leaves nothing among the user's files, and the next run clears it (under the lock).
-    private func prepareTemporaryFolder(_ command: RsyncCommand) -> Bool {
-        guard let folder = command.temporaryFolder else { return true }
-        if let reason = fileSystem.prepareTemporaryFolder(folder) {
-            console.warning("cannot prepare \(PathBytes.display(folder)): \(reason); nothing copied to \(PathBytes.display(command.spec.destination.path))")
-            return false
-        }
-        return true
-    }
-
-    private func removeTemporaryFolder(_ command: RsyncCommand) {
-        if let folder = command.temporaryFolder { fileSystem.removeTemporaryFolder(folder) }
     }
 
     /// With -v, each command that changes files is shown and needs a yes; all are asked before
@@ -209,8 +188,6 @@ public struct Engine: Sendable {
     private func singleRun(_ command: RsyncCommand, started: Double) throws(CancelledError) -> Outcome {
         let steps = try confirmedWithVerbose([Step(arguments: command.singleRun(), printsLocationPaths: false)])
         guard let step = steps.first else { return .done }
-        guard prepareTemporaryFolder(command) else { return .failed }
-        defer { removeTemporaryFolder(command) }
         var totals = ApplyTotals()
         var done = Preview()
         let outcome = apply(step, command: command, replaced: [], totals: &totals) { line, path in

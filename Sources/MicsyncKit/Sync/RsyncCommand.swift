@@ -11,10 +11,6 @@ public struct RsyncCommand: Sendable {
     public var program = "rsync"
     /// With -k: the folder (absolute) that replaced and deleted files are moved into.
     public var trashFolder: String?
-    /// The private folder rsync writes files in before renaming them into place.
-    public var temporaryFolder: String?
-
-    var temporaryFlags: [String] { temporaryFolder.map { ["--temp-dir=" + $0] } ?? [] }
 
     public init(spec: TransferSpec, existingPrefix: String) {
         self.spec = spec
@@ -43,8 +39,7 @@ public struct RsyncCommand: Sendable {
         guard spec.isWholeLocation || existingPrefix.isEmpty else { return [] }
         return Self.reservedRules
     }
-    static let reservedRules = ["--exclude=/" + ReservedName.trash + "/", "--exclude=/" + ReservedName.temporary + "/",
-                                "--exclude=/" + ReservedName.marker]
+    static let reservedRules = ["--exclude=/" + ReservedName.trash + "/", "--exclude=/" + ReservedName.marker]
 
     /// -k: replaced and deleted files are moved into the trash folder instead of being lost.
     var keepFlags: [String] { trashFolder.map { ["--backup", "--backup-dir=" + $0] } ?? [] }
@@ -64,20 +59,20 @@ public struct RsyncCommand: Sendable {
     /// The single real run used when the destination has nothing of the items yet: nothing can
     /// be replaced or deleted, so there is no question to ask.
     public func singleRun() -> [String] {
-        [program, "--archive"] + temporaryFlags + relativeFlag + [Self.output] + reservedExclusions + folderFilters + operands
+        [program, "--archive"] + relativeFlag + [Self.output] + reservedExclusions + folderFilters + operands
     }
 
     /// Copies what the destination lacks and updates folder attributes; never replaces anything.
     /// `refused` are location-relative paths of declined changes of type, kept out by anchored rules.
     public func bulkNew(refused: [String]) -> [String] {
         let exclusions = refused.map { "--exclude=/" + Self.escapeWildcards(transferRelative($0)) }
-        return [program, "--archive", "--ignore-existing"] + temporaryFlags + relativeFlag + [Self.output] + reservedExclusions + exclusions + folderFilters + operands
+        return [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + exclusions + folderFilters + operands
     }
 
     /// Replaces exactly the listed location-relative paths: the accepted modifications. No
     /// recursion, no folders implied; `--force` lets a file replace a folder.
     public func replace(listFile: String) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + temporaryFlags + Self.reservedRules
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules
             + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }
 
@@ -85,7 +80,7 @@ public struct RsyncCommand: Sendable {
     /// whose times must be set) and can replace nothing. Listing "." brings in the location's
     /// top-level items too (rsync's `--dirs`), so declined changes of type are kept out.
     public func add(listFile: String, refused: [String]) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + temporaryFlags + Self.reservedRules
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules
             + refused.map { "--exclude=/" + Self.escapeWildcards($0) }
             + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }

@@ -26,17 +26,9 @@ public protocol FileSystem: Sendable {
     /// Creates a file with `contents` unless one exists (used for the location marker).
     func createFile(_ path: String, contents: [UInt8]) throws(FileError)
     func stamp(of path: String) -> FileStamp?
-    /// Makes `path` an empty private folder (clearing what a killed run left in it); nil on
-    /// success, else the reason. The parent folder's times are kept as they were.
-    func prepareTemporaryFolder(_ path: String) -> String?
-    /// Removes the folder made by `prepareTemporaryFolder`, keeping the parent's times.
-    func removeTemporaryFolder(_ path: String)
 }
 
 public extension FileSystem {
-    func prepareTemporaryFolder(_ path: String) -> String? { "not supported here" }
-    func removeTemporaryFolder(_ path: String) {}
-
     func stamp(of path: String) -> FileStamp? {
         let kind = kind(of: path)
         guard kind != .missing && kind != .blockedByNonDirectory else { return nil }
@@ -142,51 +134,6 @@ public struct LocalFileSystem: FileSystem {
         let time = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         #endif
         return FileStamp(kind: kind(of: path), size: Int64(info.st_size), modificationTime: time)
-    }
-
-    public func prepareTemporaryFolder(_ path: String) -> String? {
-        keepingTimes(of: Paths.parent(path)) { () -> String? in
-            if kind(of: path) == .directory {
-                removeContents(of: path)
-                return nil
-            }
-            guard PathBytes.bytes(path).withCString({ mkdir($0, 0o700) }) == 0 else { return String(cString: strerror(errno)) }
-            return nil
-        }
-    }
-
-    public func removeTemporaryFolder(_ path: String) {
-        keepingTimes(of: Paths.parent(path)) {
-            removeContents(of: path)
-            _ = PathBytes.bytes(path).withCString { rmdir($0) }
-        }
-    }
-
-    /// Making or removing an entry changes a folder's modification time; put it back.
-    private func keepingTimes<Result>(of folder: String, _ body: () -> Result) -> Result {
-        var info = stat()
-        let known = PathBytes.bytes(folder).withCString { lstat($0, &info) } == 0
-        let result = body()
-        if known {
-            #if canImport(Darwin)
-            var times = [info.st_atimespec, info.st_mtimespec]
-            #else
-            var times = [info.st_atim, info.st_mtim]
-            #endif
-            _ = PathBytes.bytes(folder).withCString { utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) }
-        }
-        return result
-    }
-
-    /// Unlinks the files directly in `folder` (rsync's temporary files; nothing else goes there).
-    private func removeContents(of folder: String) {
-        guard let directory = PathBytes.bytes(folder).withCString({ opendir($0) }) else { return }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
-            _ = (PathBytes.bytes(folder) + [0x2F] + name).withCString { unlink($0) }
-        }
     }
 
     public func createFile(_ path: String, contents: [UInt8]) throws(FileError) {
