@@ -96,4 +96,23 @@ struct ReviewRegressionTests {
         #expect(r.stderr.contains("not in the source"), "\(r)")
         #expect(box.snapshot("work")["a/b/"] == .folder, "\(r)")
     }
+
+    @Test("after accepted deletions the folders deleted from have the source folders' times")
+    func folderTimesAfterDeletions() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("b1/docs/sub/keep.txt", "k\n")
+        try box.write("work/docs/sub/keep.txt", "k\n")
+        try box.write("work/docs/sub/gone.txt", "g\n")
+        try box.write("work/docs/gone.txt", "g\n")
+        try box.setTime("b1/docs/sub", 1_300_000_000)
+        try box.setTime("b1/docs", 1_200_000_000)
+        try box.setTime("work/docs/sub", 1_300_000_000)
+        try box.setTime("work/docs", 1_200_000_000)
+        let r = try box.run(["--config", "cfg.json", "--work", "-d", "work/docs"], stdin: "d\n")
+        #expect(r.status == 0, "\(r)")
+        #expect(!box.exists("work/docs/sub/gone.txt") && !box.exists("work/docs/gone.txt"), "\(r)")
+        #expect(box.mtime("work/docs/sub") == 1_300_000_000, "\(r)")
+        #expect(box.mtime("work/docs") == 1_200_000_000, "\(r)")
+    }
 }

@@ -106,7 +106,10 @@ struct ApplyPlanTests {
         let plan = ApplyPlan.make(preview: preview, spec: spec(), overwrite: false, delete: true)
         #expect(plan.deletionList == ["old", "gone", "keep/z"])
         // Deleting changes the times of the folders deleted from: they are set again.
-        #expect(plan.addList == [".", "keep"])
+        // Deleting changes only the times of the folders deleted from: they are set again
+        // directly, without another rsync run.
+        #expect(plan.folderTimes == [".", "keep"])
+        #expect(plan.addList.isEmpty)
         #expect(plan.replaceList.isEmpty)
     }
 
@@ -132,7 +135,7 @@ struct ApplyPlanTests {
         preview.deletions = [change(.deletion, "p/d/x", folder: true), change(.deletion, "p/d/x/y"), change(.deletion, "p/d/z")]
         let plan = ApplyPlan.make(preview: preview, spec: spec(parent: "p", names: ["d"]), overwrite: false, delete: true)
         #expect(plan.deletionList == ["p/d/x", "p/d/z"])
-        #expect(plan.addList == ["p/d"])
+        #expect(plan.folderTimes == ["p/d"])
     }
 
     @Test func withNothingToAddTheFoldersRideAlongWithTheReplacingRun() {

@@ -13,8 +13,11 @@ public struct ApplyPlan: Equatable, Sendable {
     public var refused: [String] = []
     /// Whether many new items are copied by one `--ignore-existing` run over the trees.
     public var bulk = false
+    /// Folders whose only change is the time their deletions gave them: set back to the
+    /// source folder's time directly, without another rsync run.
+    public var folderTimes: [String] = []
 
-    public var isEmpty: Bool { deletionList.isEmpty && replaceList.isEmpty && addList.isEmpty && !bulk }
+    public var isEmpty: Bool { deletionList.isEmpty && replaceList.isEmpty && addList.isEmpty && !bulk && folderTimes.isEmpty }
 
     /// Above this many new items, one `--ignore-existing` run over the trees copies them faster
     /// than a list (rsync reads `--files-from` one byte at a time).
@@ -38,6 +41,11 @@ public struct ApplyPlan: Equatable, Sendable {
         // rsync run instead of two. Not "." (with --dirs it would bring in the top level).
         if added.isEmpty && !plan.replaceList.isEmpty && !plan.addList.contains(".") {
             plan.replaceList += plan.addList
+            plan.addList = []
+        }
+        // Only deletions: deleting changes nothing of a folder but its time.
+        if added.isEmpty && plan.replaceList.isEmpty {
+            plan.folderTimes = plan.addList
             plan.addList = []
         }
         return plan

@@ -159,6 +159,11 @@ public struct Engine: Sendable {
             outcome = max(outcome, apply(step, command: command, replaced: replaced, totals: &totals))
             if outcome == .interrupted { break }
         }
+        if outcome < .failed && !steps.isEmpty {
+            for folder in plan.folderTimes {
+                _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(spec.destination.path, folder))
+            }
+        }
         return finish(outcome, totals, started, declined)
     }
 

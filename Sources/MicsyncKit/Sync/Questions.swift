@@ -25,36 +25,36 @@ public struct Questions: Sendable {
     /// A numbered choice from 0; a single option is taken without asking.
     public func choose(_ question: String, options: [String]) throws(CancelledError) -> Int {
         if options.count == 1 { return 0 }
-        console.line(question + " (q to cancel):")
-        for (index, option) in options.enumerated() { console.line("  [\(index)] \(PathBytes.display(option))") }
-        while true {
-            guard let reply = prompter.answer("[0-\(options.count - 1)] ") else {
-                throw CancelledError(question: question, endOfInput: true)
-            }
-            let answer = reply.trimmingSpaces().lowercased()
-            if answer == "q" { throw CancelledError(question: question, endOfInput: false) }
-            if let number = Int(answer), options.indices.contains(number) { return number }
+        return try numbered(question, hint: "q to cancel", options: options) { answer in
+            Int(answer).flatMap { options.indices.contains($0) ? $0 : nil }
         }
     }
 
     /// A choice of one or more: numbers separated by spaces or commas, or `a` for all.
     public func chooseSeveral(_ question: String, options: [String]) throws(CancelledError) -> [Int] {
         if options.count == 1 { return [0] }
-        console.line(question + " (several numbers, a for all, q to cancel):")
+        return try numbered(question, hint: "several numbers, a for all, q to cancel", options: options) { answer in
+            if answer == "a" || answer == "all" { return Array(options.indices) }
+            let words = answer.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" })
+            let numbers = words.compactMap { Int($0) }
+            guard !words.isEmpty, numbers.count == words.count, numbers.allSatisfy(options.indices.contains) else { return nil }
+            var seen = Set<Int>()
+            return numbers.filter { seen.insert($0).inserted }
+        }
+    }
+
+    /// Lists the options numbered from 0 and asks until `interpret` accepts an answer.
+    private func numbered<Choice>(_ question: String, hint: String, options: [String],
+                                  interpret: (String) -> Choice?) throws(CancelledError) -> Choice {
+        console.line(question + " (\(hint)):")
         for (index, option) in options.enumerated() { console.line("  [\(index)] \(PathBytes.display(option))") }
         while true {
             guard let reply = prompter.answer("[0-\(options.count - 1)] ") else {
                 throw CancelledError(question: question, endOfInput: true)
             }
             let answer = reply.trimmingSpaces().lowercased()
-            if answer == "q" { throw CancelledError(question: question, endOfInput: false) }
-            if answer == "a" || answer == "all" { return Array(options.indices) }
-            let words = answer.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" })
-            let numbers = words.compactMap { Int($0) }
-            if !words.isEmpty, numbers.count == words.count, numbers.allSatisfy(options.indices.contains) {
-                var seen = Set<Int>()
-                return numbers.filter { seen.insert($0).inserted }
-            }
+            if answer == "q" || answer == "quit" { throw CancelledError(question: question, endOfInput: false) }
+            if let choice = interpret(answer) { return choice }
         }
     }
 }

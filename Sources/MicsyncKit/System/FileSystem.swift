@@ -26,9 +26,13 @@ public protocol FileSystem: Sendable {
     /// Creates a file with `contents` unless one exists (used for the location marker).
     func createFile(_ path: String, contents: [UInt8]) throws(FileError)
     func stamp(of path: String) -> FileStamp?
+    /// Gives `path` the modification time of `source` (a link itself, never its target).
+    func copyModificationTime(from source: String, to path: String) -> Bool
 }
 
 public extension FileSystem {
+    func copyModificationTime(from source: String, to path: String) -> Bool { false }
+
     func stamp(of path: String) -> FileStamp? {
         let kind = kind(of: path)
         guard kind != .missing && kind != .blockedByNonDirectory else { return nil }
@@ -134,6 +138,18 @@ public struct LocalFileSystem: FileSystem {
         let time = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         #endif
         return FileStamp(kind: kind(of: path), size: Int64(info.st_size), modificationTime: time)
+    }
+
+    public func copyModificationTime(from source: String, to path: String) -> Bool {
+        var from = stat(), to = stat()
+        guard PathBytes.bytes(source).withCString({ lstat($0, &from) }) == 0,
+              PathBytes.bytes(path).withCString({ lstat($0, &to) }) == 0 else { return false }
+        #if canImport(Darwin)
+        var times = [to.st_atimespec, from.st_mtimespec]
+        #else
+        var times = [to.st_atim, from.st_mtim]
+        #endif
+        return PathBytes.bytes(path).withCString { utimensat(AT_FDCWD, $0, &times, AT_SYMLINK_NOFOLLOW) } == 0
     }
 
     public func createFile(_ path: String, contents: [UInt8]) throws(FileError) {
