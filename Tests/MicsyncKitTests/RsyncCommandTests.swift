@@ -22,7 +22,7 @@ struct RsyncCommandTests {
         #expect(whole.preview(deleting: false) == ["rsync", "--archive", "--dry-run", "--force", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
         #expect(whole.preview(deleting: true) == ["rsync", "--archive", "--dry-run", "--force", "--delete", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
         // The single run is used only where nothing can be replaced: no --force, no --delete.
-        #expect(whole.singleRun() == ["rsync", "--archive", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
+        #expect(whole.singleRun() == ["rsync", "--archive", "--ignore-existing", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
         #expect(whole.bulkNew(refused: []) == ["rsync", "--archive", "--ignore-existing", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
     }
 
@@ -55,25 +55,25 @@ struct RsyncCommandTests {
         let paths = command(parent: "p/q", names: ["x", "y z"], prefix: "p")
         let operands = ["/w/docs/p/./q/x", "/w/docs/p/./q/y z", "/b/docs/p/"]
         #expect(paths.preview(deleting: true) == ["rsync", "--archive", "--dry-run", "--force", "--delete", "--relative", Self.output] + operands)
-        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output] + operands)
+        #expect(paths.singleRun() == ["rsync", "--archive", "--ignore-existing", "--relative", Self.output] + operands)
         #expect(paths.bulkNew(refused: []) == ["rsync", "--archive", "--ignore-existing", "--relative", Self.output] + operands)
     }
 
     @Test func pathsWhoseParentExistsInTheDestinationStartAtTheParent() {
         let paths = command(parent: "p/q", names: ["x"], prefix: "p/q")
         // Filter rules are anchored below p/q here, where the location's top is out of reach.
-        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output, "/w/docs/p/q/./x", "/b/docs/p/q/"])
+        #expect(paths.singleRun() == ["rsync", "--archive", "--ignore-existing", "--relative", Self.output, "/w/docs/p/q/./x", "/b/docs/p/q/"])
     }
 
     @Test func pathsDirectlyInTheLocationStartAtTheLocation() {
         let paths = command(parent: "", names: ["x", "-y"], prefix: "")
-        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output] + Self.reserved + ["/w/docs/./x", "/w/docs/./-y", "/b/docs/"])
+        #expect(paths.singleRun() == ["rsync", "--archive", "--ignore-existing", "--relative", Self.output] + Self.reserved + ["/w/docs/./x", "/w/docs/./-y", "/b/docs/"])
     }
 
     @Test func pathsWhoseParentTheDestinationLacksEntirelyStartAtTheLocation() {
         // The destination has none of p/q: rsync creates both with the source's attributes.
         let paths = command(parent: "p/q", names: ["x"], prefix: "")
-        #expect(paths.singleRun() == ["rsync", "--archive", "--relative", Self.output] + Self.reserved + ["/w/docs/./p/q/x", "/b/docs/"])
+        #expect(paths.singleRun() == ["rsync", "--archive", "--ignore-existing", "--relative", Self.output] + Self.reserved + ["/w/docs/./p/q/x", "/b/docs/"])
         let shallow = command(parent: "p", names: ["x"], prefix: "")
         #expect(shallow.preview(deleting: false).suffix(2) == ["/w/docs/./p/x", "/b/docs/"])
     }

@@ -57,9 +57,10 @@ public struct RsyncCommand: Sendable {
     }
 
     /// The single real run used when the destination has nothing of the items yet: nothing can
-    /// be replaced or deleted, so there is no question to ask.
+    /// be replaced or deleted, so there is no question to ask. `--ignore-existing` keeps it so
+    /// if something appears there meanwhile (folders still get their attributes).
     public func singleRun() -> [String] {
-        [program, "--archive"] + relativeFlag + [Self.output] + reservedExclusions + folderFilters + operands
+        [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + folderFilters + operands
     }
 
     /// Copies what the destination lacks and updates folder attributes; never replaces anything.
