@@ -34,8 +34,9 @@ extension MicsyncCommand {
     }
 
     public static func run(arguments: [String], environment: [String: String]) -> Int32 {
-        let colors = StandardConsole.isTerminal(1) && (environment["NO_COLOR"] ?? "").isEmpty
-        let console = StandardConsole(usesColor: colors)
+        // Colour is decided before parsing, so that usage errors follow --color too.
+        let choice = colorChoice(in: arguments) ?? .auto
+        let console = StandardConsole(usesColor: choice.usesColor(isTerminal: StandardConsole.isTerminal(1), noColor: environment["NO_COLOR"]))
         let actions = actionsNamed(in: arguments)
         if Set(actions).count > 1 {
             console.writeError("micsync: give exactly one action; " + actions.map(\.flagName).joined(separator: " and ") + " were both given\n" + Syntax.of(nil) + "\n")
@@ -85,10 +86,21 @@ extension MicsyncCommand {
         return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))_\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))"
     }
 
+    /// The last valid `--color WHEN` or `--color=WHEN` before `--`.
+    static func colorChoice(in arguments: [String]) -> ColorChoice? {
+        var choice: ColorChoice?
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" { break }
+            if argument == "--color", index + 1 < arguments.count { choice = ColorChoice(rawValue: arguments[index + 1]) ?? choice }
+            if argument.hasPrefix("--color=") { choice = ColorChoice(rawValue: String(argument.dropFirst(8))) ?? choice }
+        }
+        return choice
+    }
+
     /// Splits argv into options (with their values) and PATHs: after `--` everything is a PATH;
     /// `-` alone and anything not starting with `-` is one, unless it is an option's value.
     static func separatingPaths(_ arguments: [String]) -> (options: [String], paths: [String]) {
-        let takesValue: Set<String> = ["--config", "--config-name", "--from", "--to"]
+        let takesValue: Set<String> = ["--config", "--config-name", "--from", "--to", "--color"]
         var options: [String] = []
         var paths: [String] = []
         var index = 0

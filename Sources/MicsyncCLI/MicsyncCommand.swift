@@ -19,6 +19,21 @@ enum ActionFlag: String, EnumerableFlag {
     }
 }
 
+/// When to colour the output.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+
+    /// `auto`: only on a terminal, and never when NO_COLOR is set (https://no-color.org);
+    /// an explicit `always` wins over NO_COLOR, as the convention allows.
+    func usesColor(isTerminal: Bool, noColor: String?) -> Bool {
+        switch self {
+        case .always: true
+        case .never: false
+        case .auto: isTerminal && (noColor ?? "").isEmpty
+        }
+    }
+}
+
 /// Flags → a `Request`; nothing else decides anything here.
 public struct MicsyncCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -63,6 +78,9 @@ public struct MicsyncCommand: ParsableCommand {
 
     @Flag(name: .customLong("mark"), help: "Create the marker file .micsync-location in the location that holds PATH (for \"require_marker\": true).")
     var mark = false
+
+    @Option(name: .customLong("color"), help: ArgumentHelp("Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
+    var color: ColorChoice = .auto
 
     @Flag(name: .customLong("wait"), help: "Wait for another micsync run that is writing to a destination, instead of stopping.")
     var waitForLock = false
