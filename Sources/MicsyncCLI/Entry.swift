@@ -59,6 +59,16 @@ extension MicsyncCommand {
             console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(actionNamed(in: arguments)) + "\n")
             return 2
         }
+        if command.list {
+            let fileSystem = LocalFileSystem()
+            do {
+                let configuration = try ConfigurationLoader(fileSystem: fileSystem).load(explicit: command.configFile, environment: environment["MICSYNC_CONFIG"])
+                LocationList(fileSystem: fileSystem, console: console).print(configuration)
+                return 0
+            } catch {
+                return report(error, action: nil, console: console)
+            }
+        }
         if command.mark { return mark(command.paths[0], configFile: command.configFile, console: console, environment: environment) }
         var request = command.request()
         request.options.trashStamp = trashStamp()

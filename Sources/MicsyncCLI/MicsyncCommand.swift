@@ -82,6 +82,9 @@ public struct MicsyncCommand: ParsableCommand {
     @Option(name: .customLong("color"), help: ArgumentHelp("Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
     var color: ColorChoice = .auto
 
+    @Flag(name: .customLong("list"), help: "List the configs and their locations, accessible or not; changes nothing.")
+    var list = false
+
     @Flag(name: .customLong("wait"), help: "Wait for another micsync run that is writing to a destination, instead of stopping.")
     var waitForLock = false
 
@@ -106,6 +109,11 @@ public struct MicsyncCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
+        if list {
+            if action != nil || mark { throw ValidationError("--list is an action of its own") }
+            if !paths.isEmpty { throw ValidationError("--list takes no PATH") }
+            return
+        }
         if mark {
             if action != nil { throw ValidationError("--mark is an action of its own: give it without \(action!.action.flagName)") }
             if paths.count != 1 { throw ValidationError("--mark takes one PATH") }
@@ -153,7 +161,7 @@ enum Syntax {
     static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source]"
 
     static var all: String {
-        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --version", "micsync --help", selection]).joined(separator: "\n")
+        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --version", "micsync --help", selection]).joined(separator: "\n")
     }
 
     static func of(_ action: Action?) -> String {

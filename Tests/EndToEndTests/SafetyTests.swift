@@ -127,3 +127,26 @@ struct SafetyTests {
         #expect(box.snapshot("b1/.micsync-trash").values.contains(.file("v1\n")), "\(r)")
     }
 }
+
+@Suite("--list")
+struct ListTests {
+    @Test("--list shows every config and location, accessible or not, and changes nothing")
+    func listsLocations() throws {
+        let box = try Sandbox()
+        try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["b1","b2"]},{"name":"Pics","work":["pics"],"backup":["b1/pics"],"require_marker":true}]}"#)
+        try box.folder("work")
+        try box.folder("b1/pics")
+        let before = (box.snapshot("work"), box.snapshot("b1"))
+        let r = try box.run(["--config", "cfg.json", "--list"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.lines.contains("Docs") && r.lines.contains("Pics  (require_marker)"), "\(r)")
+        let line = { (path: String) in r.lines.first { $0.contains(box.path(path) + "  ") } ?? "" }
+        #expect(line("work").hasSuffix("accessible"), "\(r)")
+        #expect(line("b2").hasSuffix("missing"), "\(r)")
+        #expect(line("pics").hasSuffix("missing"), "\(r)")
+        #expect(line("b1/pics").contains("no .micsync-location marker"), "\(r)")
+        expectTree(box.snapshot("work"), before.0, "\(r)")
+        expectTree(box.snapshot("b1"), before.1, "\(r)")
+        #expect(!box.exists("b2"), "\(r)")
+    }
+}

@@ -1,0 +1,37 @@
+/// `micsync --list`: every config of the configuration file and its locations, each marked
+/// accessible or not, with the reason when not. Reads only; changes nothing.
+public struct LocationList: Sendable {
+    let fileSystem: FileSystem
+    let console: Console
+
+    public init(fileSystem: FileSystem, console: Console) {
+        self.fileSystem = fileSystem
+        self.console = console
+    }
+
+    public func print(_ configuration: Configuration) {
+        console.line("Configuration file: " + PathBytes.display(configuration.file))
+        for config in configuration.configs {
+            var flags: [String] = []
+            if config.requireMarker { flags.append("require_marker") }
+            if config.keep { flags.append("keep") }
+            console.line()
+            console.line(console.styled(config.name, .bold) + (flags.isEmpty ? "" : "  (" + flags.joined(separator: ", ") + ")"))
+            for location in config.locations {
+                console.line("  \(location.role.rawValue.padding(6)) \(PathBytes.display(location.path))  " + state(of: location, in: config))
+            }
+        }
+    }
+
+    func state(of location: Location, in config: Config) -> String {
+        guard fileSystem.isDirectory(location.path) else { return console.styled("missing", .yellow) }
+        if config.requireMarker && fileSystem.kind(of: Paths.join(location.path, ReservedName.marker)) == .missing {
+            return console.styled("no \(ReservedName.marker) marker", .yellow)
+        }
+        return console.styled("accessible", .green)
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
