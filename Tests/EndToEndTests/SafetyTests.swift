@@ -150,3 +150,29 @@ struct ListTests {
         #expect(!box.exists("b2"), "\(r)")
     }
 }
+
+@Suite("excludes")
+struct ExcludeEndToEndTests {
+    @Test("excluded items are neither copied, listed nor deleted, and -v shows the rules")
+    func excludedItemsAreLeftAlone() throws {
+        let box = try Sandbox()
+        try box.config(#"{"configs":[{"name":"D","work":["work"],"backup":["b1"],"exclude":["*.tmp","cache/","/docs/local.txt"]}]}"#)
+        try box.write("work/docs/a.txt", "a\n")
+        try box.write("work/docs/x.tmp", "t\n")
+        try box.write("work/docs/cache/c", "c\n")
+        try box.write("work/docs/local.txt", "l\n")
+        try box.write("b1/docs/old.tmp", "keep me\n")
+        let r = try box.run(["--config", "cfg.json", "--backup", "work/docs"])
+        #expect(r.status == 0, "\(r)")
+        #expect(box.read("b1/docs/a.txt") == "a\n", "\(r)")
+        #expect(!box.exists("b1/docs/x.tmp") && !box.exists("b1/docs/cache") && !box.exists("b1/docs/local.txt"), "\(r)")
+        #expect(!r.stdout.contains("x.tmp") && !r.stdout.contains("cache"), "\(r)")
+        // Back the other way with -d: the BACKUP's excluded file is not a deletion in WORK, and
+        // WORK's excluded files are not deleted.
+        let back = try box.run(["--config", "cfg.json", "--work", "-D", "-v", "work/docs"], stdin: String(repeating: "yes\n", count: 5))
+        #expect(back.status == 0, "\(back)")
+        #expect(back.stdout.contains("--exclude=*.tmp"), "the printed commands show the rules\n\(back)")
+        #expect(box.read("work/docs/x.tmp") == "t\n" && box.read("work/docs/local.txt") == "l\n" && box.exists("work/docs/cache/c"), "\(back)")
+        #expect(!box.exists("work/docs/old.tmp"), "\(back)")
+    }
+}

@@ -31,8 +31,12 @@ public struct Config: Equatable, Sendable {
     public var requireMarker = false
     /// Files that an action overwrites or deletes go to the destination's trash folder.
     public var keep = false
+    /// rsync filter patterns left out of every action; a leading `/` anchors at the location.
+    public var exclude: [String] = []
 
-    public init(name: String, work: [Location], backup: [Location], requireMarker: Bool = false, keep: Bool = false) {
+    public init(name: String, work: [Location], backup: [Location], requireMarker: Bool = false, keep: Bool = false,
+                exclude: [String] = []) {
+        self.exclude = exclude
         self.name = name
         self.work = work
         self.backup = backup

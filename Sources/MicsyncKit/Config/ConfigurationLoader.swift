@@ -5,7 +5,7 @@ public struct ConfigurationLoader: Sendable {
     public init(fileSystem: FileSystem) { self.fileSystem = fileSystem }
 
     static let topLevelKeys = ["configs"]
-    static let configKeys = ["name", "work", "backup", "require_marker", "keep"]
+    static let configKeys = ["name", "work", "backup", "require_marker", "keep", "exclude"]
 
     /// `--config FILE`, else `MICSYNC_CONFIG` (empty counts as unset), else `~/.micsync.json`;
     /// the first given is the file, with no fall-back when it is missing.
@@ -115,7 +115,23 @@ public struct ConfigurationLoader: Sendable {
         }
         return Config(name: name, work: work, backup: backup,
                       requireMarker: try flag("require_marker", in: members, label: label, file: file),
-                      keep: try flag("keep", in: members, label: label, file: file))
+                      keep: try flag("keep", in: members, label: label, file: file),
+                      exclude: try patterns(in: members, label: label, file: file))
+    }
+
+    private func patterns(in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> [String] {
+        guard let value = members.first(where: { $0.key == "exclude" })?.value else { return [] }
+        guard case .array(let entries) = value else {
+            throw ConfigError(file: file, message: "\(label): \"exclude\" must be a list of rsync patterns such as [\"*.tmp\", \"node_modules/\"], not \(value.typeName)")
+        }
+        var result: [String] = []
+        for entry in entries {
+            guard case .string(let pattern) = entry, !pattern.isEmpty, !pattern.unicodeScalars.contains("\0") else {
+                throw ConfigError(file: file, message: "\(label): \"exclude\" must list non-empty strings, found \(entry == .string("") ? "an empty string" : entry.typeName)")
+            }
+            result.append(pattern)
+        }
+        return result
     }
 
     private func flag(_ key: String, in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> Bool {

@@ -63,6 +63,7 @@ public struct Resolver: Sendable {
         let transfers = destinations.map {
             var spec = TransferSpec(action: action, configName: config.name, source: sources, destination: $0, parent: parent, names: names)
             spec.keep = config.keep
+            spec.exclude = config.exclude
             return spec
         }
         return Resolution(transfers: transfers, incomplete: incomplete)

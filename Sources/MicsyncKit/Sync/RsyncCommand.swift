@@ -41,6 +41,21 @@ public struct RsyncCommand: Sendable {
     }
     static let reservedRules = ["--exclude=/" + ReservedName.trash + "/", "--exclude=/" + ReservedName.marker]
 
+    /// The config's exclusions for runs rooted below the location (the preview, single and bulk
+    /// runs of PATHs): a pattern anchored with `/` means the location's top, so it is re-anchored
+    /// at the transfer root, or dropped when it cannot reach below it.
+    var userExclusions: [String] {
+        spec.exclude.compactMap { pattern in
+            guard pattern.hasPrefix("/"), !existingPrefix.isEmpty, !spec.isWholeLocation else { return "--exclude=" + pattern }
+            let inside = String(pattern.dropFirst())
+            guard inside.hasPrefix(existingPrefix + "/") else { return nil }
+            return "--exclude=/" + inside.dropFirst(existingPrefix.count + 1)
+        }
+    }
+
+    /// The same for the listed runs, which are rooted at the location.
+    var listedExclusions: [String] { spec.exclude.map { "--exclude=" + $0 } }
+
     /// -k: replaced and deleted files are moved into the trash folder instead of being lost.
     var keepFlags: [String] { trashFolder.map { ["--backup", "--backup-dir=" + $0] } ?? [] }
 
@@ -53,27 +68,27 @@ public struct RsyncCommand: Sendable {
     /// by a file previews instead of failing).
     public func preview(deleting: Bool) -> [String] {
         [program, "--archive", "--dry-run", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag
-            + [Self.output] + reservedExclusions + folderFilters + operands
+            + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
     }
 
     /// The single real run used when the destination has nothing of the items yet: nothing can
     /// be replaced or deleted, so there is no question to ask. `--ignore-existing` keeps it so
     /// if something appears there meanwhile (folders still get their attributes).
     public func singleRun() -> [String] {
-        [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + folderFilters + operands
+        [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
     }
 
     /// Copies what the destination lacks and updates folder attributes; never replaces anything.
     /// `refused` are location-relative paths of declined changes of type, kept out by anchored rules.
     public func bulkNew(refused: [String]) -> [String] {
         let exclusions = refused.map { "--exclude=/" + Self.escapeWildcards(transferRelative($0)) }
-        return [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + exclusions + folderFilters + operands
+        return [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + exclusions + folderFilters + operands
     }
 
     /// Replaces exactly the listed location-relative paths: the accepted modifications. No
     /// recursion, no folders implied; `--force` lets a file replace a folder.
     public func replace(listFile: String) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules + listedExclusions
             + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }
 
@@ -81,7 +96,7 @@ public struct RsyncCommand: Sendable {
     /// whose times must be set) and can replace nothing. Listing "." brings in the location's
     /// top-level items too (rsync's `--dirs`), so declined changes of type are kept out.
     public func add(listFile: String, refused: [String]) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules
+        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules + listedExclusions
             + refused.map { "--exclude=/" + Self.escapeWildcards($0) }
             + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }
@@ -90,7 +105,7 @@ public struct RsyncCommand: Sendable {
     /// from ever replacing an item whose name reappeared in the source since the preview.
     public func deletion(listFile: String) -> [String] {
         [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
-         "--delete-missing-args", "--force"] + keepFlags + Self.reservedRules
+         "--delete-missing-args", "--force"] + keepFlags + Self.reservedRules + listedExclusions
             + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
     }
 

@@ -11,6 +11,8 @@ public struct TransferSpec: Equatable, Sendable {
     public let names: [String]
     /// The config asks for replaced and deleted files to be kept in the trash (`"keep": true`).
     public var keep = false
+    /// The config's `"exclude"` patterns.
+    public var exclude: [String] = []
 
     public init(action: Action, configName: String, source: Location, destination: Location, parent: String, names: [String]) {
         self.action = action
