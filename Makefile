@@ -3,7 +3,9 @@
 #   make build      release build (swift build -c release)
 #   make test       swift test (installs rsync first if it is missing)
 #   make demo       debug build, then a guided round trip: scripts/demo.sh
-#   make install    release binary to $(DESTDIR)$(PREFIX)/bin/micsync
+#   make install    release binary to $(DESTDIR)$(PREFIX)/bin/micsync, plus install-docs
+#   make install-docs  man page and bash/zsh/fish completions to $(DESTDIR)$(PREFIX)/share/…
+#                   (generated from the binary MICSYNC=…, default the release build)
 #   make clean      remove build products (fetched dependencies are kept)
 #   make distclean  remove .build entirely
 #   make rsync      install rsync if it is missing (apt-get, as root)
@@ -13,7 +15,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build debug test demo install clean distclean rsync bench
+.PHONY: all build debug test demo install install-docs clean distclean rsync bench
 
 all: build
 
@@ -29,8 +31,37 @@ test: rsync
 demo: rsync debug
 	MICSYNC="$$($(SWIFT) build --show-bin-path)/micsync" bash scripts/demo.sh
 
-install: build
+install: build install-docs
 	install -D -m 755 "$$($(SWIFT) build -c release --show-bin-path)/micsync" "$(DESTDIR)$(PREFIX)/bin/micsync"
+
+# The man page and the completion scripts, generated from the command-line definitions of the
+# binary MICSYNC (default: the release build): the man page by generate-manual, the tool behind
+# swift-argument-parser's generate-manual plugin, which reads `micsync --experimental-dump-help`;
+# the scripts by `micsync --generate-completion-script SHELL`. generate-manual is built from the
+# resolved swift-argument-parser checkout in a scratch folder of its own, so that it never waits
+# for (or blocks) a swift build or swift test running in .build. An empty line the generator leaves
+# in the page becomes the paragraph macro .Pp (man would warn about it).
+MICSYNC ?=
+ARGUMENT_PARSER ?= .build/checkouts/swift-argument-parser
+GENERATOR_SCRATCH ?= .build/generate-manual
+
+install-docs: $(if $(MICSYNC),,build)
+	@set -e; \
+	micsync="$(MICSYNC)"; \
+	if [ -z "$$micsync" ]; then micsync="$$($(SWIFT) build -c release --show-bin-path)/micsync"; fi; \
+	if [ ! -x "$$micsync" ]; then echo "install-docs: no micsync binary at $$micsync" >&2; exit 1; fi; \
+	if [ ! -f "$(ARGUMENT_PARSER)/Package.swift" ]; then $(SWIFT) package resolve; fi; \
+	$(SWIFT) build --package-path "$(ARGUMENT_PARSER)" --scratch-path "$(GENERATOR_SCRATCH)" --product generate-manual; \
+	generator="$$($(SWIFT) build --package-path "$(ARGUMENT_PARSER)" --scratch-path "$(GENERATOR_SCRATCH)" --show-bin-path)/generate-manual"; \
+	work="$$(mktemp -d)"; trap 'rm -rf "$$work"' EXIT; \
+	"$$generator" "$$micsync" --output-directory "$$work"; \
+	sed -i 's/^$$/.Pp/' "$$work/micsync.1"; \
+	for shell in bash zsh fish; do "$$micsync" --generate-completion-script "$$shell" > "$$work/completion.$$shell"; done; \
+	install -D -m 644 "$$work/micsync.1" "$(DESTDIR)$(PREFIX)/share/man/man1/micsync.1"; \
+	install -D -m 644 "$$work/completion.bash" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/micsync"; \
+	install -D -m 644 "$$work/completion.zsh" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_micsync"; \
+	install -D -m 644 "$$work/completion.fish" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/micsync.fish"; \
+	echo "installed the man page and the bash, zsh and fish completions under $(DESTDIR)$(PREFIX)/share"
 
 FILES ?= 100000
 RUNS ?= 5
@@ -41,13 +72,7 @@ bench: rsync build
 clean:
 	$(SWIFT) package clean
 
-distFILES ?= 100000
-RUNS ?= 5
-bench: rsync build
-	@command -v hyperfine >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq hyperfine >/dev/null; } || { echo "make bench needs hyperfine: sudo apt-get install hyperfine" >&2; exit 1; }
-	FILES=$(FILES) RUNS=$(RUNS) MICSYNC="$$($(SWIFT) build -c release --show-bin-path)/micsync" bash bench/bench.sh
-
-clean:
+distclean:
 	rm -rf .build .swiftpm
 
 # micsync runs rsync. When it is missing: as root, install it with apt-get (updating the package

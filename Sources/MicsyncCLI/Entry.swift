@@ -59,6 +59,7 @@ extension MicsyncCommand {
             console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(actionNamed(in: arguments)) + "\n")
             return 2
         }
+        if command.history { return history(command.paths.first, configFile: command.configFile, console: console, environment: environment) }
         if command.list {
             let fileSystem = LocalFileSystem()
             do {
@@ -69,10 +70,46 @@ extension MicsyncCommand {
                 return report(error, action: nil, console: console)
             }
         }
+        if command.initialize { return initializeConfig(configFile: command.configFile, console: console, environment: environment) }
         if command.mark { return mark(command.paths[0], configFile: command.configFile, console: console, environment: environment) }
         var request = command.request()
         request.options.trashStamp = trashStamp()
         return execute(request, console: console, environment: environment)
+    }
+
+    /// `--history [PATH]`: without PATH every run; with it, those of the configs holding it.
+    static func history(_ path: String?, configFile: String?, console: Console, environment: [String: String]) -> Int32 {
+        let fileSystem = LocalFileSystem()
+        let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
+        var configs: Set<String>?
+        if let path {
+            do {
+                let configuration = try ConfigurationLoader(fileSystem: fileSystem).load(explicit: configFile, environment: environment["MICSYNC_CONFIG"])
+                let absolute = Paths.resolvingLinks(Paths.absolute(path, base: fileSystem.currentDirectory(), home: fileSystem.homeDirectory()), in: fileSystem)
+                let holding = configuration.configs.filter { $0.locations.contains { Paths.contains($0.path, absolute) } }
+                guard !holding.isEmpty else {
+                    throw UsageError("\(PathBytes.display(path)) is in no location of any config in \(PathBytes.display(configuration.file))")
+                }
+                configs = Set(holding.map(\.name))
+            } catch {
+                return report(error, action: nil, console: console)
+            }
+        }
+        HistoryReport(console: console).print(journal.records(fileSystem: fileSystem), configs: configs, journal: journal.path)
+        return 0
+    }
+
+    /// `--init`: asks for a config and adds it to the configuration file (created if missing).
+    static func initializeConfig(configFile: String?, console: Console, environment: [String: String]) -> Int32 {
+        let fileSystem = LocalFileSystem()
+        let path = ConfigurationLoader(fileSystem: fileSystem).configurationPath(explicit: configFile, environment: environment["MICSYNC_CONFIG"])
+        let prompter = StandardInputPrompter(console: console, echoesAnswers: !StandardConsole.isTerminal(0))
+        do {
+            try ConfigInitializer(fileSystem: fileSystem, prompter: prompter, console: console).run(path: path)
+            return 0
+        } catch {
+            return report(error, action: nil, console: console)
+        }
     }
 
     static func mark(_ path: String, configFile: String?, console: Console, environment: [String: String]) -> Int32 {
@@ -110,7 +147,7 @@ extension MicsyncCommand {
     /// Splits argv into options (with their values) and PATHs: after `--` everything is a PATH;
     /// `-` alone and anything not starting with `-` is one, unless it is an option's value.
     static func separatingPaths(_ arguments: [String]) -> (options: [String], paths: [String]) {
-        let takesValue: Set<String> = ["--config", "--config-name", "--from", "--to", "--color"]
+        let takesValue: Set<String> = ["--config", "--config-name", "--from", "--to", "--color", "--generate-completion-script"]
         var options: [String] = []
         var paths: [String] = []
         var index = 0
@@ -162,9 +199,19 @@ extension MicsyncCommand {
                 .load(explicit: request.configFile, environment: environment["MICSYNC_CONFIG"])
             let resolution = try Resolver(fileSystem: fileSystem, questions: questions, console: console)
                 .resolve(request, in: configuration)
-            let engine = Engine(runner: SpawningProcessRunner(), questions: questions, console: console,
+            var engine = Engine(runner: SpawningProcessRunner(), questions: questions, console: console,
                                 fileSystem: fileSystem, locking: FlockLocationLocking(), options: request.options, environment: environment,
                                 clock: { monotonicSeconds() })
+            let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
+            engine.onFinished = { spec, totals, outcome in
+                let record = JournalRecord(time: time(nil), action: spec.action.rawValue, config: spec.configName,
+                                           source: spec.source.path, destination: spec.destination.path,
+                                           copied: totals.copied, overwritten: totals.overwritten, deleted: totals.deleted,
+                                           bytes: totals.bytes, status: Int(status(for: outcome)))
+                if let reason = journal.append(record) {
+                    console.warning("cannot write the history to \(PathBytes.display(journal.path)): \(reason) (the copy itself is not affected)")
+                }
+            }
             var outcome: Outcome = resolution.incomplete ? .incomplete : .done
             for transfer in resolution.transfers {
                 outcome = max(outcome, try engine.sync(transfer))

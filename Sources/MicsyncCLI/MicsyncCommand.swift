@@ -82,8 +82,14 @@ public struct MicsyncCommand: ParsableCommand {
     @Option(name: .customLong("color"), help: ArgumentHelp("Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never.", valueName: "when"))
     var color: ColorChoice = .auto
 
+    @Flag(name: .customLong("history"), help: "Show the latest runs, newest first (those of the config holding PATH, when given).")
+    var history = false
+
     @Flag(name: .customLong("list"), help: "List the configs and their locations, accessible or not; changes nothing.")
     var list = false
+
+    @Flag(name: .customLong("init"), help: "Create or extend the configuration file: asks for a config's name, its WORK folders and its BACKUP folders.")
+    var initialize = false
 
     @Flag(name: .customLong("wait"), help: "Wait for another micsync run that is writing to a destination, instead of stopping.")
     var waitForLock = false
@@ -109,6 +115,16 @@ public struct MicsyncCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
+        if initialize {
+            if action != nil || mark || list || history { throw ValidationError("--init is an action of its own") }
+            if !paths.isEmpty { throw ValidationError("--init takes no PATH") }
+            return
+        }
+        if history {
+            if action != nil || mark || list { throw ValidationError("--history is an action of its own") }
+            if paths.count > 1 { throw ValidationError("--history takes at most one PATH") }
+            return
+        }
         if list {
             if action != nil || mark { throw ValidationError("--list is an action of its own") }
             if !paths.isEmpty { throw ValidationError("--list takes no PATH") }
@@ -161,7 +177,7 @@ enum Syntax {
     static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source]"
 
     static var all: String {
-        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --version", "micsync --help", selection]).joined(separator: "\n")
+        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --init", "micsync --history [PATH]", "micsync --version", "micsync --help", selection]).joined(separator: "\n")
     }
 
     static func of(_ action: Action?) -> String {

@@ -140,8 +140,11 @@ private func names(_ box: Sandbox, _ relative: String) -> Set<String> {
 }
 
 /// The sandbox without the destination `b1` and the run's output files.
+/// The sandbox without the destination `folder`, the run's output files, and the history that
+/// micsync keeps in the user's state folder (the sandbox is HOME): never a location.
 private func everythingBut(_ box: Sandbox, _ folder: String) -> Snapshot {
-    box.snapshot("").filter { !$0.key.hasPrefix(".live-") && $0.key != folder && !$0.key.hasPrefix(folder + "/") }
+    let history = [".local/", ".local/state/", ".local/state/micsync/", ".local/state/micsync/history.jsonl"]
+    return box.snapshot("").filter { !$0.key.hasPrefix(".live-") && $0.key != folder && !$0.key.hasPrefix(folder + "/") && !history.contains($0.key) }
 }
 
 // MARK: - Tests

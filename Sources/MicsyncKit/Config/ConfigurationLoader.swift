@@ -38,6 +38,12 @@ public struct ConfigurationLoader: Sendable {
                 throw ConfigError(file: path, message: "cannot be read: \(error.reason)", hint: ConfigError.exampleHint)
             }
         }
+        return try configuration(from: content, file: path)
+    }
+
+    /// Validates `content` as if it were the file at `file` (relative locations are taken from
+    /// its folder): the same rules as `load`, for text not yet written (`--init`).
+    public func configuration(from content: [UInt8], file path: String) throws(ConfigError) -> Configuration {
         let root: JSONValue
         do { root = try JSONReader.parse(content) } catch {
             throw ConfigError(file: path, message: "\(Self.configLabel(of: error, in: content))not valid JSON: \(error.message) at line \(error.line), column \(error.column)")

@@ -21,6 +21,8 @@ public struct Engine: Sendable {
     let options: SyncOptions
     let environment: [String: String]
     let clock: @Sendable () -> Double
+    /// Told of every destination a real run finished with (nothing to do included): the history.
+    public var onFinished: @Sendable (TransferSpec, ApplyTotals, Outcome) -> Void = { _, _, _ in }
 
     public init(runner: ProcessRunner, questions: Questions, console: Console, fileSystem: FileSystem,
                 locking: LocationLocking, options: SyncOptions, environment: [String: String],
@@ -100,6 +102,7 @@ public struct Engine: Sendable {
         }
         if preview.isEmpty {
             report.nothingToDo()
+            if !options.dryRun { onFinished(spec, ApplyTotals(), outcome) }
             return outcome
         }
         report.list(preview)
@@ -164,7 +167,7 @@ public struct Engine: Sendable {
                 _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(spec.destination.path, folder))
             }
         }
-        return finish(outcome, totals, started, declined)
+        return finish(spec, outcome, totals, started, declined)
     }
 
     /// With -v, each command that changes files is shown and needs a yes; all are asked before
@@ -179,7 +182,8 @@ public struct Engine: Sendable {
         return accepted
     }
 
-    private func finish(_ outcome: Outcome, _ totals: ApplyTotals, _ started: Double, _ declined: [String]) -> Outcome {
+    private func finish(_ spec: TransferSpec, _ outcome: Outcome, _ totals: ApplyTotals, _ started: Double, _ declined: [String]) -> Outcome {
+        onFinished(spec, totals, outcome)
         if outcome == .interrupted {
             // rsync names a file when it starts on it, so the last one counted may be unfinished.
             report.interrupted(totals, seconds: clock() - started)
@@ -201,10 +205,11 @@ public struct Engine: Sendable {
         }
         if done.isEmpty && outcome == .done {
             report.nothingToDo()
+            onFinished(command.spec, totals, outcome)
             return outcome
         }
         report.list(done)
-        return finish(outcome, totals, started, [])
+        return finish(command.spec, outcome, totals, started, [])
     }
 
     /// Runs one command that changes files and counts what it reported doing.

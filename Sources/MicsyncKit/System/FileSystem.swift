@@ -28,6 +28,11 @@ public protocol FileSystem: Sendable {
     func stamp(of path: String) -> FileStamp?
     /// Gives `path` the modification time of `source` (a link itself, never its target).
     func copyModificationTime(from source: String, to path: String) -> Bool
+    /// Puts `contents` at `path` all at once (used by `--init`): written to a temporary file in
+    /// the same folder, flushed to disc, then renamed over `path`, so that a reader sees the old
+    /// file or the new one, never part of one. An existing file keeps its permissions; a link
+    /// to the file stays a link and the file it leads to is replaced.
+    func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError)
 }
 
 public extension FileSystem {
@@ -40,6 +45,10 @@ public extension FileSystem {
     }
 
     func createFile(_ path: String, contents: [UInt8]) throws(FileError) {
+        throw FileError(path: path, reason: "not supported here")
+    }
+
+    func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) {
         throw FileError(path: path, reason: "not supported here")
     }
 }
@@ -161,6 +170,60 @@ public struct LocalFileSystem: FileSystem {
         defer { close(descriptor) }
         let written = contents.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         if written != contents.count { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    public func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) {
+        func failure(_ at: String, _ code: Int32 = errno) -> FileError { FileError(path: at, reason: String(cString: strerror(code))) }
+        // Through a link (a dotfile manager's), the file it leads to is replaced, in its folder.
+        var target = path
+        if kind(of: path) == .symbolicLink {
+            guard let real = realPath(path) else { throw FileError(path: path, reason: "a symbolic link that leads nowhere") }
+            target = real
+        }
+        var existing = stat()
+        let exists = PathBytes.bytes(target).withCString { stat($0, &existing) } == 0
+        let folder = Paths.parent(target).isEmpty ? "." : Paths.parent(target)
+        // A new name in the same folder (so that the rename stays on one file system); O_EXCL
+        // never reuses someone else's file. A new file gets 0644 less the umask.
+        var temporary = ""
+        var descriptor: Int32 = -1
+        for _ in 0..<100 {
+            temporary = Paths.join(folder, ".\(Paths.lastComponent(target)).micsync-\(UInt32.random(in: 0...UInt32.max))")
+            descriptor = PathBytes.bytes(temporary).withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+            if descriptor >= 0 || errno != EEXIST { break }
+        }
+        guard descriptor >= 0 else { throw failure(target) }
+        var closed = false
+        var renamed = false
+        defer {
+            if !closed { close(descriptor) }
+            if !renamed { _ = PathBytes.bytes(temporary).withCString { unlink($0) } }
+        }
+        if exists {
+            _ = fchown(descriptor, existing.st_uid, existing.st_gid)  // allowed only to root; then ours
+            guard fchmod(descriptor, existing.st_mode & 0o7777) == 0 else { throw failure(target) }
+        }
+        var offset = 0
+        while offset < contents.count {
+            let count = contents[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure(target)
+            }
+            offset += count
+        }
+        guard fsync(descriptor) == 0 else { throw failure(target) }
+        closed = true
+        guard close(descriptor) == 0 else { throw failure(target) }
+        let moved = PathBytes.bytes(temporary).withCString { from in PathBytes.bytes(target).withCString { rename(from, $0) } }
+        guard moved == 0 else { throw failure(target) }
+        renamed = true
+        // The rename itself reaches the disc with the folder.
+        let directory = PathBytes.bytes(folder).withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
+        }
     }
 
     public func readFile(_ path: String) throws(FileError) -> [UInt8] {
