@@ -59,6 +59,7 @@ extension MicsyncCommand {
             console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(actionNamed(in: arguments)) + "\n")
             return 2
         }
+        if command.status { return status(command.paths, checksum: command.checksum, configFile: command.configFile, console: console, environment: environment) }
         if command.history { return history(command.paths.first, configFile: command.configFile, console: console, environment: environment) }
         if command.list {
             let fileSystem = LocalFileSystem()
@@ -74,6 +75,7 @@ extension MicsyncCommand {
         if command.mark { return mark(command.paths[0], configFile: command.configFile, console: console, environment: environment) }
         var request = command.request()
         request.options.trashStamp = trashStamp()
+        request.options.showProgress = StandardConsole.isTerminal(1) && !command.noProgress
         return execute(request, console: console, environment: environment)
     }
 
@@ -97,6 +99,20 @@ extension MicsyncCommand {
         }
         HistoryReport(console: console).print(journal.records(fileSystem: fileSystem), configs: configs, journal: journal.path)
         return 0
+    }
+
+    /// `--status [-c] [PATH...]`: locations and differences between WORK and BACKUP; read-only.
+    static func status(_ paths: [String], checksum: Bool, configFile: String?, console: Console, environment: [String: String]) -> Int32 {
+        let fileSystem = LocalFileSystem()
+        let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
+        do {
+            let configuration = try ConfigurationLoader(fileSystem: fileSystem).load(explicit: configFile, environment: environment["MICSYNC_CONFIG"])
+            return try StatusReport(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, environment: environment)
+                .run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem))
+        } catch {
+            let code = report(error, action: nil, console: console)
+            return code == 1 ? 2 : code
+        }
     }
 
     /// `--init`: asks for a config and adds it to the configuration file (created if missing).

@@ -85,6 +85,12 @@ public struct MicsyncCommand: ParsableCommand {
     @Flag(name: .customLong("history"), help: "Show the latest runs, newest first (those of the config holding PATH, when given).")
     var history = false
 
+    @Flag(name: .customLong("status"), help: "Show each location (accessible, free space, last completed copy) and how each BACKUP differs from WORK; changes nothing.")
+    var status = false
+
+    @Flag(name: [.customShort("c"), .customLong("checksum")], help: "With --status: compare file contents too, to find silent corruption.")
+    var checksum = false
+
     @Flag(name: .customLong("list"), help: "List the configs and their locations, accessible or not; changes nothing.")
     var list = false
 
@@ -96,6 +102,9 @@ public struct MicsyncCommand: ParsableCommand {
 
     @Flag(name: .customLong("allow-empty-source"), help: "Let -d/-D delete everything in a destination when the source location is empty.")
     var allowEmptySource = false
+
+    @Flag(name: .customLong("no-progress"), help: "No live progress line while copying (it is shown only on a terminal).")
+    var noProgress = false
 
     @Option(name: .customLong("config"), help: ArgumentHelp("The configuration file (default: $MICSYNC_CONFIG, else ~/.micsync.json).", valueName: "file"))
     var configFile: String?
@@ -115,6 +124,11 @@ public struct MicsyncCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
+        if checksum && !status { throw ValidationError("-c (--checksum) goes only with --status") }
+        if status {
+            if action != nil || mark || list || history || initialize { throw ValidationError("--status is an action of its own") }
+            return
+        }
         if initialize {
             if action != nil || mark || list || history { throw ValidationError("--init is an action of its own") }
             if !paths.isEmpty { throw ValidationError("--init takes no PATH") }
@@ -174,10 +188,10 @@ enum Syntax {
         .transfer: "micsync --transfer [-m] [-d | -D] [-k] [-s] [-v] [-n] [selection] PATH...",
         .tree: "micsync --tree     [-s] [-v] [-n] [selection] PATH...",
     ]
-    static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source]"
+    static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source] [--no-progress]"
 
     static var all: String {
-        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --init", "micsync --history [PATH]", "micsync --version", "micsync --help", selection]).joined(separator: "\n")
+        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --init", "micsync --history [PATH]", "micsync --status [-c] [PATH...]", "micsync --version", "micsync --help", selection]).joined(separator: "\n")
     }
 
     static func of(_ action: Action?) -> String {

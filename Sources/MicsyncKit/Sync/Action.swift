@@ -34,6 +34,8 @@ public struct SyncOptions: Sendable, Equatable {
     public var keep = false
     /// The trash folder's name for this run, `YYYY-MM-DD_HHMMSS` (local time).
     public var trashStamp = "trash"
+    /// A live progress line while rsync copies (standard output a terminal, no --no-progress).
+    public var showProgress = false
 
     public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking

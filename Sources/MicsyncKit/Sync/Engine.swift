@@ -44,6 +44,14 @@ public struct Engine: Sendable {
         var arguments: [String]
         /// Runs given a list print location-relative names; the others, names below the transfer root.
         var printsLocationPaths: Bool
+        /// Draws the live progress line (rsync given `--info=progress2`).
+        var showsProgress = false
+    }
+
+    /// A run that copies: with a terminal and no --no-progress, rsync reports its overall progress.
+    func copying(_ arguments: [String], printsLocationPaths: Bool) -> Step {
+        guard options.showProgress, let program = arguments.first else { return Step(arguments: arguments, printsLocationPaths: printsLocationPaths) }
+        return Step(arguments: [program, "--info=progress2"] + arguments.dropFirst(), printsLocationPaths: printsLocationPaths, showsProgress: true)
     }
 
     public func sync(_ spec: TransferSpec) throws(CancelledError) -> Outcome {
@@ -140,17 +148,18 @@ public struct Engine: Sendable {
         var listFiles: [String] = []
         defer { if !options.verbose { listFiles.forEach(removeFile) } }
         var steps: [Step] = []
-        for (list, arguments) in [(plan.deletionList, command.deletion(listFile:)),
-                                  (plan.replaceList, command.replace(listFile:)),
-                                  (plan.addList, { command.add(listFile: $0, refused: plan.refused) })] where !list.isEmpty {
+        let runs: [([String], (String) -> [String], Bool)] = [(plan.deletionList, command.deletion(listFile:), false),
+                                                           (plan.replaceList, command.replace(listFile:), true),
+                                                           (plan.addList, { command.add(listFile: $0, refused: plan.refused) }, true)]
+        for (list, arguments, copies) in runs where !list.isEmpty {
             guard let listFile = writeList(list) else {
                 console.warning("cannot write a temporary file list; nothing copied to \(destination)")
                 return .failed
             }
             listFiles.append(listFile)
-            steps.append(Step(arguments: arguments(listFile), printsLocationPaths: true))
+            steps.append(copies ? copying(arguments(listFile), printsLocationPaths: true) : Step(arguments: arguments(listFile), printsLocationPaths: true))
         }
-        if plan.bulk { steps.append(Step(arguments: command.bulkNew(refused: plan.refused), printsLocationPaths: false)) }
+        if plan.bulk { steps.append(copying(command.bulkNew(refused: plan.refused), printsLocationPaths: false)) }
         steps = try confirmedWithVerbose(steps)
         if options.verbose && !listFiles.isEmpty {
             console.line("(the file lists named above are kept for pasting: " + listFiles.map(PathBytes.display).joined(separator: " ") + ")")
@@ -195,7 +204,7 @@ public struct Engine: Sendable {
 
     /// The destination has nothing of the items yet: one real run, its lines listed afterwards.
     private func singleRun(_ command: RsyncCommand, started: Double) throws(CancelledError) -> Outcome {
-        let steps = try confirmedWithVerbose([Step(arguments: command.singleRun(), printsLocationPaths: false)])
+        let steps = try confirmedWithVerbose([copying(command.singleRun(), printsLocationPaths: false)])
         guard let step = steps.first else { return .done }
         var totals = ApplyTotals()
         var done = Preview()
@@ -222,12 +231,14 @@ public struct Engine: Sendable {
             return .failed
         }
         var messages: [String] = []
-        let result = run(step.arguments) { text in
+        var live = LiveProgress(console: console, clock: clock)
+        let result = run(step.arguments, showingProgress: step.showsProgress, onProgress: { live.update($0) }) { text in
             guard let line = ItemizedLine.parse(text) else {
                 if !text.isEmpty { messages.append(text) }
                 return
             }
             let path = step.printsLocationPaths ? line.name : command.locationPath(ofPrinted: line.name)
+            if step.showsProgress && !line.isDeletion { live.file = PathBytes.display(path) }
             each(line, path)
             if line.isDeletion {
                 // The contents of a folder that an accepted change replaces are part of that change.
@@ -245,14 +256,17 @@ public struct Engine: Sendable {
                 totals.bytes += line.fileType == "f" ? line.length : 0
             }
         }
+        live.clear()
         for message in messages { console.line("  rsync: " + PathBytes.display(message)) }
         guard let result else { return .failed }
         return outcome(of: result, destination: command.spec.destination)
     }
 
     /// Runs rsync; nil (with a message) when it cannot be started.
-    private func run(_ arguments: [String], onLine: (String) -> Void) -> ProcessResult? {
+    private func run(_ arguments: [String], showingProgress: Bool = false, onProgress: (String) -> Void = { _ in },
+                     onLine: (String) -> Void) -> ProcessResult? {
         do {
+            if showingProgress { return try runner.run(arguments, environment: environment, onLine: onLine, onProgress: onProgress) }
             return try runner.run(arguments, environment: environment, onLine: onLine)
         } catch {
             console.warning("cannot run \(error.program): \(error.reason) (is rsync installed? On Debian or Ubuntu: apt-get install rsync)")
@@ -324,4 +338,34 @@ public struct Engine: Sendable {
     }
 
     func removeFile(_ path: String) { _ = PathBytes.bytes(path).withCString { unlink($0) } }
+}
+
+/// The live progress line of one rsync run: redrawn at most ten times a second, cleared at the end.
+struct LiveProgress {
+    let console: Console
+    let clock: @Sendable () -> Double
+    /// The item rsync named last (location-relative, for display).
+    var file = ""
+    private var lastDrawn: Double?
+    private var shown = false
+
+    init(console: Console, clock: @escaping @Sendable () -> Double) {
+        self.console = console
+        self.clock = clock
+    }
+
+    mutating func update(_ text: String) {
+        guard let progress = ProgressLine.parse(text) else { return }
+        let now = clock()
+        if let lastDrawn, now - lastDrawn < 0.1 && progress.percent < 100 { return }
+        lastDrawn = now
+        console.progress(progress.formatted(file: file, width: console.terminalWidth))
+        shown = true
+    }
+
+    mutating func clear() {
+        guard shown else { return }
+        console.clearProgress()
+        shown = false
+    }
 }

@@ -10,10 +10,19 @@ public protocol Console: Sendable {
     func writeError(_ text: String)
     /// Whether to colour standard output (a terminal, and NO_COLOR unset); decided by the CLI.
     var usesColor: Bool { get }
+    /// Columns of the terminal on standard output, for the live progress line (80 if unknown).
+    var terminalWidth: Int { get }
 }
 
 public extension Console {
+    var terminalWidth: Int { 80 }
+
     func line(_ text: String = "") { write(text + "\n") }
+
+    /// Draws the one live line over the previous one (carriage return, clear to end of line).
+    func progress(_ text: String) { write("\r" + text + "\u{1B}[K") }
+    /// Removes the live line, leaving the cursor at the start of the empty line.
+    func clearProgress() { write("\r\u{1B}[K") }
     func warning(_ text: String) { writeError("micsync: " + text + "\n") }
 
     func styled(_ text: String, _ style: TextStyle) -> String {
@@ -48,6 +57,12 @@ public struct StandardConsole: Console {
     }
 
     public static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+
+    public var terminalWidth: Int {
+        var size = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
 }
 
 #if canImport(Glibc)

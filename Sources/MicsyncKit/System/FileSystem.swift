@@ -33,10 +33,14 @@ public protocol FileSystem: Sendable {
     /// file or the new one, never part of one. An existing file keeps its permissions; a link
     /// to the file stays a link and the file it leads to is replaced.
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError)
+    /// Bytes free for an unprivileged user on the file system holding `path` (statvfs), or nil.
+    func freeSpace(at path: String) -> Int64?
 }
 
 public extension FileSystem {
     func copyModificationTime(from source: String, to path: String) -> Bool { false }
+
+    func freeSpace(at path: String) -> Int64? { nil }
 
     func stamp(of path: String) -> FileStamp? {
         let kind = kind(of: path)
@@ -112,6 +116,12 @@ public struct LocalFileSystem: FileSystem {
         #else
         return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         #endif
+    }
+
+    public func freeSpace(at path: String) -> Int64? {
+        var info = statvfs()
+        guard PathBytes.bytes(path).withCString({ statvfs($0, &info) }) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
     public func isEmptyDirectory(_ path: String) -> Bool {

@@ -27,6 +27,18 @@ public struct ProcessLaunchError: Error, Equatable, Sendable {
 /// that memory follows what must be kept, not the size of the output.
 public protocol ProcessRunner: Sendable {
     func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult
+    /// The same, with the pieces of standard output that a carriage return ends or begins (rsync's
+    /// `--info=progress2` updates) given to `onProgress` instead of `onLine`.
+    func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
+             onProgress: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult
+}
+
+public extension ProcessRunner {
+    /// Runners that know nothing of progress: everything goes to `onLine`.
+    func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
+             onProgress: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+        try run(arguments, environment: environment, onLine: onLine)
+    }
 }
 
 /// Set by the SIGINT handler; the child to pass the signal to.
@@ -42,6 +54,18 @@ public struct SpawningProcessRunner: ProcessRunner {
     public static var wasInterrupted: Bool { interruptReceived != 0 }
 
     public func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+        try run(arguments, environment: environment, onLine: onLine, splitsReturns: false, progress: { _ in })
+    }
+
+    public func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
+                    onProgress: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+        try run(arguments, environment: environment, onLine: onLine, splitsReturns: true, progress: onProgress)
+    }
+
+    /// Without `splitsReturns`, standard output is split on '\n' only; with it, on '\r' too, and a
+    /// piece that a '\r' ends or begins is progress (rsync escapes a '\r' in a name as `\#015`).
+    private func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
+                     splitsReturns: Bool, progress: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
         var outputPipe: [Int32] = [0, 0]
         var errorPipe: [Int32] = [0, 0]
         guard pipe(&outputPipe) == 0, pipe(&errorPipe) == 0 else {
@@ -78,6 +102,7 @@ public struct SpawningProcessRunner: ProcessRunner {
 
         var errorBytes: [UInt8] = []
         var pending: [UInt8] = []
+        var afterReturn = false
         var buffer = [UInt8](repeating: 0, count: 65536)
         var descriptors = [pollfd(fd: outputPipe[0], events: Int16(POLLIN), revents: 0),
                            pollfd(fd: errorPipe[0], events: Int16(POLLIN), revents: 0)]
@@ -101,16 +126,24 @@ public struct SpawningProcessRunner: ProcessRunner {
                     continue
                 }
                 var start = 0
-                for position in 0..<count where buffer[position] == 0x0A {
+                for position in 0..<count where buffer[position] == 0x0A || (splitsReturns && buffer[position] == 0x0D) {
                     pending.append(contentsOf: buffer[start..<position])
-                    onLine(PathBytes.string(pending))
+                    let isReturn = buffer[position] == 0x0D
+                    if splitsReturns && (isReturn || afterReturn) {
+                        if !pending.isEmpty { progress(PathBytes.string(pending)) }
+                    } else {
+                        onLine(PathBytes.string(pending))
+                    }
+                    afterReturn = isReturn
                     pending.removeAll(keepingCapacity: true)
                     start = position + 1
                 }
                 pending.append(contentsOf: buffer[start..<count])
             }
         }
-        if !pending.isEmpty { onLine(PathBytes.string(pending)) }
+        if !pending.isEmpty {
+            if splitsReturns && afterReturn { progress(PathBytes.string(pending)) } else { onLine(PathBytes.string(pending)) }
+        }
 
         var waitStatus: Int32 = 0
         while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}

@@ -1,0 +1,187 @@
+/// `micsync --status [PATH...]`: for each applicable config, every location (accessible or not,
+/// free space, the last completed copy each BACKUP received), then each accessible WORK compared
+/// with each accessible BACKUP by one rsync dry run. Reads only; changes nothing anywhere.
+public struct StatusReport: Sendable {
+    let fileSystem: FileSystem
+    let runner: ProcessRunner
+    let console: Console
+    let environment: [String: String]
+    /// Names shown for each kind of difference.
+    public static let shownNames = 5
+
+    public init(fileSystem: FileSystem, runner: ProcessRunner, console: Console, environment: [String: String]) {
+        self.fileSystem = fileSystem
+        self.runner = runner
+        self.console = console
+        self.environment = environment
+    }
+
+    /// How one WORK and one BACKUP differ (location-relative paths).
+    public struct Comparison: Equatable, Sendable {
+        public var onlyInWork: [String] = []
+        public var modified: [String] = []
+        public var onlyInBackup: [String] = []
+        public var inStep: Bool { onlyInWork.isEmpty && modified.isEmpty && onlyInBackup.isEmpty }
+        public init() {}
+
+        /// Sorts one itemized line: creations are only in WORK, deletions only in the BACKUP, and
+        /// any other change of a non-folder is a modification (folder attributes do not count).
+        public mutating func add(_ line: ItemizedLine, path: String) {
+            if line.isDeletion { onlyInBackup.append(path) }
+            else if line.isCreation { onlyInWork.append(path) }
+            else if !line.isDirectory && line.fileType != "d" { modified.append(path) }
+        }
+    }
+
+    /// The overall result: 0 every accessible BACKUP in step, 1 any differs, 2 an rsync failed,
+    /// 130 interrupted. Throws for PATHs in no location (usage errors).
+    public func run(_ configuration: Configuration, paths: [String], checksum: Bool, records: [JournalRecord]) throws -> Int32 {
+        var chosen: [(Config, parent: String, names: [String])] = []
+        if paths.isEmpty {
+            chosen = configuration.configs.map { ($0, "", []) }
+        } else {
+            let resolver = Resolver(fileSystem: fileSystem, questions: Questions(prompter: NoAnswers(), console: console), console: console)
+            let resolved = try resolver.resolvePaths(paths, configuration: configuration)
+            for config in configuration.configs {
+                guard let origin = config.locations.first(where: { location in resolved.allSatisfy { Paths.contains(location.path, $0) } }) else { continue }
+                let inOrigin = resolved.map { Paths.relative($0, to: origin.path) }
+                if inOrigin.contains("") { chosen.append((config, "", [])); continue }
+                var names: [String] = []
+                for path in inOrigin where !names.contains(Paths.lastComponent(path)) { names.append(Paths.lastComponent(path)) }
+                chosen.append((config, Paths.parent(inOrigin[0]), names))
+            }
+            guard !chosen.isEmpty else {
+                let named = paths.count == 1 ? PathBytes.display(resolved[0]) : "these PATHs"
+                throw UsageError("\(named) is in no location of any config in \(PathBytes.display(configuration.file))")
+            }
+        }
+
+        let list = LocationList(fileSystem: fileSystem, console: console)
+        var differs = false
+        var failed = false
+        for (index, entry) in chosen.enumerated() {
+            let config = entry.0
+            if index > 0 { console.line() }
+            console.line(console.styled(config.name, .bold))
+            for location in config.locations {
+                let accessible = isAccessible(location, in: config)
+                var text = "  \(location.role.rawValue.padding(6)) \(PathBytes.display(location.path))  " + list.state(of: location, in: config)
+                if accessible, let free = fileSystem.freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
+                if location.role == .backup {
+                    let last = records.filter { $0.destination == location.path && $0.status == 0 }.max { $0.time < $1.time }
+                    text += last.map { ", last completed copy " + HistoryReport.localTime($0.time) } ?? ", no completed copy recorded"
+                }
+                console.line(text)
+            }
+            let works = config.work.filter { isAccessible($0, in: config) }
+            let backups = config.backup.filter { isAccessible($0, in: config) }
+            let scope = entry.names.isEmpty ? (entry.parent.isEmpty ? "" : " " + PathBytes.display(entry.parent))
+                : " " + entry.names.map { PathBytes.display(Paths.join(entry.parent, $0)) }.joined(separator: ", ")
+            if works.isEmpty || backups.isEmpty {
+                console.line("  nothing to compare: no accessible " + (works.isEmpty ? "WORK" : "BACKUP") + " location")
+                continue
+            }
+            for work in works {
+                for backup in backups {
+                    console.line()
+                    console.line("  " + PathBytes.display(work.path) + " → " + PathBytes.display(backup.path)
+                        + (scope.isEmpty ? "" : " (" + scope.dropFirst() + ")") + (checksum ? ", contents compared" : "") + ":")
+                    var spec = TransferSpec(action: .backup, configName: config.name, source: work, destination: backup, parent: entry.parent, names: entry.names)
+                    spec.exclude = config.exclude
+                    switch compare(spec, checksum: checksum) {
+                    case .failure(let message):
+                        console.line("    " + console.styled("not compared", .red))
+                        console.warning(message)
+                        failed = true
+                    case .interrupted:
+                        return 130
+                    case .success(let comparison):
+                        if comparison.inStep {
+                            console.line("    " + console.styled("in step", .green))
+                        } else {
+                            differs = true
+                            show("only in WORK (not backed up)", comparison.onlyInWork, all: false)
+                            show("modified", comparison.modified, all: checksum)
+                            show("only in BACKUP", comparison.onlyInBackup, all: false)
+                        }
+                    }
+                }
+            }
+        }
+        console.line()
+        if failed {
+            console.line("Some locations could not be compared.")
+            return 2
+        }
+        console.line(differs ? console.styled("Some BACKUPs differ from WORK.", .yellow) : console.styled("Every accessible BACKUP is in step with WORK.", .green))
+        return differs ? 1 : 0
+    }
+
+    func show(_ label: String, _ names: [String], all: Bool) {
+        guard !names.isEmpty else { return }
+        let shown = all ? names : Array(names.prefix(Self.shownNames))
+        console.line("    \(label) (\(names.count)):")
+        for name in shown { console.line("      " + PathBytes.display(name)) }
+        if shown.count < names.count { console.line("      … and \(names.count - shown.count) more") }
+    }
+
+    enum Outcome { case success(Comparison), failure(String), interrupted }
+
+    /// One dry run of the backup with deletion (WORK → BACKUP), itemized.
+    func compare(_ given: TransferSpec, checksum: Bool) -> Outcome {
+        var comparison = Comparison()
+        var spec = given
+        if !spec.isWholeLocation {
+            // An item missing from this WORK (given in another location) is only in the BACKUP.
+            var present: [String] = []
+            for name in spec.names {
+                let kind = fileSystem.kind(of: Paths.join(Paths.join(spec.source.path, spec.parent), name))
+                if kind != .missing && kind != .blockedByNonDirectory { present.append(name); continue }
+                let there = fileSystem.kind(of: Paths.join(Paths.join(spec.destination.path, spec.parent), name))
+                if there != .missing && there != .blockedByNonDirectory { comparison.onlyInBackup.append(Paths.join(spec.parent, name)) }
+            }
+            if present.isEmpty { return .success(comparison) }
+            var trimmed = TransferSpec(action: spec.action, configName: spec.configName, source: spec.source, destination: spec.destination, parent: spec.parent, names: present)
+            trimmed.exclude = spec.exclude
+            spec = trimmed
+        }
+        let command = RsyncCommand(spec: spec, existingPrefix: existingPrefix(of: spec))
+        var arguments = command.preview(deleting: true)
+        if checksum { arguments.insert("--checksum", at: 1) }
+        do {
+            let result = try runner.run(arguments, environment: RsyncCommand.environment(from: environment)) { text in
+                guard let line = ItemizedLine.parse(text) else { return }
+                comparison.add(line, path: command.locationPath(ofPrinted: line.name))
+            }
+            if result.interrupted { return .interrupted }
+            if result.status != 0 {
+                let detail = result.errorOutput.split(separator: "\n").first.map(String.init) ?? ""
+                return .failure("comparing \(PathBytes.display(spec.source.path)) with \(PathBytes.display(spec.destination.path)): rsync exited with status \(result.status)" + (detail.isEmpty ? "" : ": " + detail))
+            }
+        } catch {
+            return .failure("cannot run \(error.program): \(error.reason)")
+        }
+        return .success(comparison)
+    }
+
+    /// The deepest folder of the PATHs' parent that the BACKUP has (as the engine computes it).
+    func existingPrefix(of spec: TransferSpec) -> String {
+        var prefix = ""
+        for component in spec.parent.split(separator: "/") {
+            let next = Paths.join(prefix, String(component))
+            guard fileSystem.kind(of: Paths.join(spec.destination.path, next)) == .directory else { break }
+            prefix = next
+        }
+        return prefix
+    }
+
+    func isAccessible(_ location: Location, in config: Config) -> Bool {
+        guard fileSystem.isDirectory(location.path) else { return false }
+        return !config.requireMarker || fileSystem.kind(of: Paths.join(location.path, ReservedName.marker)) != .missing
+    }
+}
+
+/// `--status` asks nothing.
+struct NoAnswers: Prompter {
+    func answer(_ prompt: String) -> String? { nil }
+}
