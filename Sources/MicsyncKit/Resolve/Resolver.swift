@@ -40,7 +40,7 @@ public struct Resolver: Sendable {
             throw UsageError("\(action.flagName) copies to one location: --to may be given once")
         }
 
-        if action == .transfer && config.backup.filter({ isAccessible($0, in: config) }).count < 2 {
+        if action == .transfer && config.backup.filter({ fileSystem.isAccessible($0, in: config) }).count < 2 {
             throw SyncError("--transfer needs at least two accessible BACKUP locations in config \"\(config.name)\"")
         }
         let sources = try pickSource(action: action, config: config, origin: origin, from: from)
@@ -140,7 +140,7 @@ public struct Resolver: Sendable {
 
     private func accessible(_ locations: [Location], in config: Config) -> [Location] {
         locations.filter { location in
-            if isAccessible(location, in: config) { return true }
+            if fileSystem.isAccessible(location, in: config) { return true }
             if fileSystem.isDirectory(location.path) {
                 if noticed.first(location.path) {
                     console.warning("skipping \(location.role.rawValue) \(PathBytes.display(location.path)): it holds no \(ReservedName.marker) marker, which config \"\(config.name)\" requires (an empty mount point?); `micsync --mark \(PathBytes.display(location.path))` creates it")
@@ -155,7 +155,7 @@ public struct Resolver: Sendable {
     func pickSource(action: Action, config: Config, origin: Location, from: Location?) throws -> Location {
         let role = action.sourceRole
         if let chosen = from ?? (origin.role == role ? origin : nil) {
-            guard isAccessible(chosen, in: config) else {
+            guard fileSystem.isAccessible(chosen, in: config) else {
                 throw SyncError("the source \(role.rawValue) \(PathBytes.display(chosen.path)) is not accessible: \(whyInaccessible(chosen, in: config))")
             }
             return chosen
@@ -205,10 +205,6 @@ extension Resolver {
             : "missing, not a folder, or its drive is not plugged in"
     }
 
-    func isAccessible(_ location: Location, in config: Config) -> Bool {
-        guard fileSystem.isDirectory(location.path) else { return false }
-        return !config.requireMarker || fileSystem.kind(of: Paths.join(location.path, ReservedName.marker)) != .missing
-    }
 }
 
 final class NoticeLog: @unchecked Sendable {

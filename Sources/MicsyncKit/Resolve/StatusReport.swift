@@ -64,7 +64,7 @@ public struct StatusReport: Sendable {
             if index > 0 { console.line() }
             console.line(console.styled(config.name, .bold))
             for location in config.locations {
-                let accessible = isAccessible(location, in: config)
+                let accessible = fileSystem.isAccessible(location, in: config)
                 var text = "  \(location.role.rawValue.padding(6)) \(PathBytes.display(location.path))  " + list.state(of: location, in: config)
                 if accessible, let free = fileSystem.freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
                 if location.role == .backup {
@@ -73,8 +73,8 @@ public struct StatusReport: Sendable {
                 }
                 console.line(text)
             }
-            let works = config.work.filter { isAccessible($0, in: config) }
-            let backups = config.backup.filter { isAccessible($0, in: config) }
+            let works = config.work.filter { fileSystem.isAccessible($0, in: config) }
+            let backups = config.backup.filter { fileSystem.isAccessible($0, in: config) }
             let scope = entry.names.isEmpty ? (entry.parent.isEmpty ? "" : " " + PathBytes.display(entry.parent))
                 : " " + entry.names.map { PathBytes.display(Paths.join(entry.parent, $0)) }.joined(separator: ", ")
             if works.isEmpty || backups.isEmpty {
@@ -145,7 +145,7 @@ public struct StatusReport: Sendable {
             trimmed.exclude = spec.exclude
             spec = trimmed
         }
-        let command = RsyncCommand(spec: spec, existingPrefix: existingPrefix(of: spec))
+        let command = RsyncCommand(spec: spec, existingPrefix: fileSystem.existingPrefix(of: spec))
         var arguments = command.preview(deleting: true)
         if checksum { arguments.insert("--checksum", at: 1) }
         do {
@@ -164,21 +164,6 @@ public struct StatusReport: Sendable {
         return .success(comparison)
     }
 
-    /// The deepest folder of the PATHs' parent that the BACKUP has (as the engine computes it).
-    func existingPrefix(of spec: TransferSpec) -> String {
-        var prefix = ""
-        for component in spec.parent.split(separator: "/") {
-            let next = Paths.join(prefix, String(component))
-            guard fileSystem.kind(of: Paths.join(spec.destination.path, next)) == .directory else { break }
-            prefix = next
-        }
-        return prefix
-    }
-
-    func isAccessible(_ location: Location, in config: Config) -> Bool {
-        guard fileSystem.isDirectory(location.path) else { return false }
-        return !config.requireMarker || fileSystem.kind(of: Paths.join(location.path, ReservedName.marker)) != .missing
-    }
 }
 
 /// `--status` asks nothing.

@@ -88,7 +88,7 @@ public struct Engine: Sendable {
             }
         }
         defer { withExtendedLifetime(heldLock) {} }
-        var command = RsyncCommand(spec: spec, existingPrefix: existingPrefix(of: spec))
+        var command = RsyncCommand(spec: spec, existingPrefix: fileSystem.existingPrefix(of: spec))
         if options.keep || spec.keep {
             command.trashFolder = Paths.join(Paths.join(spec.destination.path, ReservedName.trash), options.trashStamp)
         }
@@ -293,18 +293,6 @@ public struct Engine: Sendable {
             console.warning("copy to \(destinationText) failed (rsync exit status \(result.status), see above)")
             return .failed
         }
-    }
-
-    /// The deepest folder of the PATHs' parent that the destination already has (a real folder:
-    /// a link in its place is something to replace, never followed).
-    func existingPrefix(of spec: TransferSpec) -> String {
-        var prefix = ""
-        for component in spec.parent.split(separator: "/") {
-            let next = Paths.join(prefix, String(component))
-            guard fileSystem.kind(of: Paths.join(spec.destination.path, next)) == .directory else { break }
-            prefix = next
-        }
-        return prefix
     }
 
     /// Nothing is at the destination yet, so nothing can be replaced or deleted: no question.

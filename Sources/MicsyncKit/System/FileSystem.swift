@@ -38,6 +38,24 @@ public protocol FileSystem: Sendable {
 }
 
 public extension FileSystem {
+    /// A folder that exists, holding the marker file when its config requires one.
+    func isAccessible(_ location: Location, in config: Config) -> Bool {
+        guard isDirectory(location.path) else { return false }
+        return !config.requireMarker || kind(of: Paths.join(location.path, ReservedName.marker)) != .missing
+    }
+
+    /// The deepest folder of the PATHs' parent that the destination already has (a real folder:
+    /// a link in its place is something to replace, never followed).
+    func existingPrefix(of spec: TransferSpec) -> String {
+        var prefix = ""
+        for component in spec.parent.split(separator: "/") {
+            let next = Paths.join(prefix, String(component))
+            guard kind(of: Paths.join(spec.destination.path, next)) == .directory else { break }
+            prefix = next
+        }
+        return prefix
+    }
+
     func copyModificationTime(from source: String, to path: String) -> Bool { false }
 
     func freeSpace(at path: String) -> Int64? { nil }
