@@ -74,6 +74,9 @@ private final class Live {
         return false
     }
 
+    /// Answers a question while micsync goes on running.
+    func send(_ text: String) { try? input.fileHandleForWriting.write(contentsOf: Data(text.utf8)) }
+
     /// Writes `stdin`, closes standard input and waits for micsync to end.
     func finish(stdin: String = "") throws -> RunResult {
         if !stdin.isEmpty { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
@@ -386,5 +389,23 @@ struct FaultTests {
         #expect(asked, "\(third)")
         #expect(third.status == 0, "\(third)")
         #expect(box.read("b1/docs/a.txt") == "new version\n", "\(third)")
+    }
+
+    @Test("-v: a file changed while the commands are asked about is not overwritten; nothing runs for that destination")
+    func changedWhileVerboseAsks() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/docs/a.txt", "new version\n", mtime: old)
+        try box.write("b1/docs/a.txt", "old\n", mtime: older)
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "-v", "work/docs"])
+        _ = live.waitFor("[Modify/No]")
+        live.send("m\n")
+        let asked = live.waitFor("Run this command? [yes/no]")
+        try box.write("b1/docs/a.txt", "edited while micsync was asking\n")
+        let r = try live.finish(stdin: "yes\nyes\nyes\n")
+        #expect(asked, "\(r)")
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains("while the commands were asked about") && r.stderr.contains("docs/a.txt"), "\(r)")
+        #expect(box.read("b1/docs/a.txt") == "edited while micsync was asking\n", "\(r)")
     }
 }

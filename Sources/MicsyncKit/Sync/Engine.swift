@@ -164,6 +164,15 @@ public struct Engine: Sendable {
         if options.verbose && !listFiles.isEmpty {
             console.line("(the file lists named above are kept for pasting: " + listFiles.map(PathBytes.display).joined(separator: " ") + ")")
         }
+        // Answering -v's questions takes a person's time: if the destination changed meanwhile,
+        // the commands shown no longer describe what they would do, so none of them runs.
+        let changedWhileAsking = options.verbose ? current.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: fileSystem).changed : []
+        if !changedWhileAsking.isEmpty && !steps.isEmpty {
+            console.warning("\(changedWhileAsking.count) items changed in \(destination) while the commands were asked about: "
+                + changedWhileAsking.prefix(10).joined(separator: ", ") + (changedWhileAsking.count > 10 ? ", …" : "")
+                + "; nothing was run for it (run micsync again to see the changes)")
+            return finish(spec, .incomplete, ApplyTotals(), started, declined)
+        }
 
         let replaced = Set(plan.replaceList)
         var totals = ApplyTotals()
