@@ -64,7 +64,7 @@ extension MicsyncCommand {
         if command.list {
             let fileSystem = LocalFileSystem()
             do {
-                let configuration = try ConfigurationLoader(fileSystem: fileSystem).load(explicit: command.configFile, environment: environment["MICSYNC_CONFIG"])
+                let configuration = try loadConfiguration(command.configFile, environment, fileSystem)
                 LocationList(fileSystem: fileSystem, console: console).print(configuration)
                 return 0
             } catch {
@@ -86,7 +86,7 @@ extension MicsyncCommand {
         var configs: Set<String>?
         if let path {
             do {
-                let configuration = try ConfigurationLoader(fileSystem: fileSystem).load(explicit: configFile, environment: environment["MICSYNC_CONFIG"])
+                let configuration = try loadConfiguration(configFile, environment, fileSystem)
                 let absolute = Paths.resolvingLinks(Paths.absolute(path, base: fileSystem.currentDirectory(), home: fileSystem.homeDirectory()), in: fileSystem)
                 let holding = configuration.configs.filter { $0.locations.contains { Paths.contains($0.path, absolute) } }
                 guard !holding.isEmpty else {
@@ -106,7 +106,7 @@ extension MicsyncCommand {
         let fileSystem = LocalFileSystem()
         let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
         do {
-            let configuration = try ConfigurationLoader(fileSystem: fileSystem).load(explicit: configFile, environment: environment["MICSYNC_CONFIG"])
+            let configuration = try loadConfiguration(configFile, environment, fileSystem)
             return try StatusReport(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, environment: environment)
                 .run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem))
         } catch {
@@ -131,7 +131,7 @@ extension MicsyncCommand {
     static func mark(_ path: String, configFile: String?, console: Console, environment: [String: String]) -> Int32 {
         let fileSystem = LocalFileSystem()
         do {
-            let configuration = try ConfigurationLoader(fileSystem: fileSystem).load(explicit: configFile, environment: environment["MICSYNC_CONFIG"])
+            let configuration = try loadConfiguration(configFile, environment, fileSystem)
             let location = try Marker(fileSystem: fileSystem).mark(path, in: configuration)
             console.line("Marked \(location.role.rawValue) \(PathBytes.display(location.path)) with \(ReservedName.marker)")
             return 0
@@ -211,8 +211,7 @@ extension MicsyncCommand {
         let fileSystem = LocalFileSystem()
         let questions = Questions(prompter: StandardInputPrompter(console: console, echoesAnswers: !StandardConsole.isTerminal(0)), console: console)
         do {
-            let configuration = try ConfigurationLoader(fileSystem: fileSystem)
-                .load(explicit: request.configFile, environment: environment["MICSYNC_CONFIG"])
+            let configuration = try loadConfiguration(request.configFile, environment, fileSystem)
             let resolution = try Resolver(fileSystem: fileSystem, questions: questions, console: console)
                 .resolve(request, in: configuration)
             var engine = Engine(runner: SpawningProcessRunner(), questions: questions, console: console,
@@ -237,6 +236,11 @@ extension MicsyncCommand {
         } catch {
             return report(error, action: request.action, console: console)
         }
+    }
+
+    /// The configuration file named by --config, else MICSYNC_CONFIG, else ~/.micsync.json.
+    static func loadConfiguration(_ configFile: String?, _ environment: [String: String], _ fileSystem: FileSystem) throws(ConfigError) -> Configuration {
+        try ConfigurationLoader(fileSystem: fileSystem).load(explicit: configFile, environment: environment["MICSYNC_CONFIG"])
     }
 
     /// Prints an error once and gives its exit status (SPEC section 7).
