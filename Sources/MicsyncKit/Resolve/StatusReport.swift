@@ -159,7 +159,7 @@ public struct StatusReport: Sendable {
                 return .failure("comparing \(PathBytes.display(spec.source.path)) with \(PathBytes.display(spec.destination.path)): rsync exited with status \(result.status)" + (detail.isEmpty ? "" : ": " + detail))
             }
         } catch {
-            return .failure("cannot run \(error.program): \(error.reason)")
+            return .failure(error.description)
         }
         return .success(comparison)
     }

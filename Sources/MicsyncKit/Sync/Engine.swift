@@ -278,7 +278,7 @@ public struct Engine: Sendable {
             if showingProgress { return try runner.run(arguments, environment: environment, onLine: onLine, onProgress: onProgress) }
             return try runner.run(arguments, environment: environment, onLine: onLine)
         } catch {
-            console.warning("cannot run \(error.program): \(error.reason) (is rsync installed? On Debian or Ubuntu: apt-get install rsync)")
+            console.warning(error.description)
             return nil
         }
     }

@@ -18,9 +18,13 @@ public struct ProcessResult: Equatable, Sendable {
     }
 }
 
-public struct ProcessLaunchError: Error, Equatable, Sendable {
+public struct ProcessLaunchError: Error, Equatable, Sendable, CustomStringConvertible {
     public let program: String
     public let reason: String
+
+    public var description: String {
+        "cannot run \(program): \(reason) (is rsync installed? On Debian or Ubuntu: apt-get install rsync)"
+    }
 }
 
 /// The one process boundary: runs a program and streams its standard output line by line, so
