@@ -62,9 +62,11 @@ extension MicsyncCommand {
         if command.status { return status(command.paths, checksum: command.checksum, configFile: command.configFile, console: console, environment: environment) }
         if command.history { return history(command.paths.first, configFile: command.configFile, console: console, environment: environment) }
         if command.list {
-            let fileSystem = LocalFileSystem()
+            let (fileSystem, sessions) = runFileSystem(environment)
+            defer { sessions.close() }
             do {
                 let configuration = try loadConfiguration(command.configFile, environment, fileSystem)
+                sessions.expect(configuration.configs.flatMap(\.locations))
                 LocationList(fileSystem: fileSystem, console: console).print(configuration)
                 return 0
             } catch {
@@ -88,7 +90,7 @@ extension MicsyncCommand {
             do {
                 let configuration = try loadConfiguration(configFile, environment, fileSystem)
                 let absolute = Paths.resolvingLinks(Paths.absolute(path, base: fileSystem.currentDirectory(), home: fileSystem.homeDirectory()), in: fileSystem)
-                let holding = configuration.configs.filter { $0.locations.contains { Paths.contains($0.path, absolute) } }
+                let holding = configuration.configs.filter { $0.locations.contains { $0.holds(absolute) } }
                 guard !holding.isEmpty else {
                     throw UsageError("\(PathBytes.display(path)) is in no location of any config in \(PathBytes.display(configuration.file))")
                 }
@@ -103,12 +105,15 @@ extension MicsyncCommand {
 
     /// `--status [-c] [PATH...]`: locations and differences between WORK and BACKUP; read-only.
     static func status(_ paths: [String], checksum: Bool, configFile: String?, console: Console, environment: [String: String]) -> Int32 {
-        let fileSystem = LocalFileSystem()
+        let (fileSystem, sessions) = runFileSystem(environment)
+        defer { sessions.close() }
         let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
         do {
             let configuration = try loadConfiguration(configFile, environment, fileSystem)
-            return try StatusReport(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, environment: environment)
-                .run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem))
+            sessions.expect(configuration.configs.flatMap(\.locations))
+            var report = StatusReport(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, environment: environment)
+            report.sessions = sessions
+            return try report.run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem))
         } catch {
             let code = report(error, action: nil, console: console)
             return code == 1 ? 2 : code
@@ -133,7 +138,7 @@ extension MicsyncCommand {
         do {
             let configuration = try loadConfiguration(configFile, environment, fileSystem)
             let location = try Marker(fileSystem: fileSystem).mark(path, in: configuration)
-            console.line("Marked \(location.role.rawValue) \(PathBytes.display(location.path)) with \(ReservedName.marker)")
+            console.line("Marked \(location.role.rawValue) \(location.displayName) with \(ReservedName.marker)")
             return 0
         } catch {
             return report(error, action: nil, console: console)
@@ -207,20 +212,30 @@ extension MicsyncCommand {
         return actions
     }
 
+    /// The local disc, and remote locations through SSH connections opened on first use (the
+    /// caller closes them).
+    static func runFileSystem(_ environment: [String: String]) -> (RoutingFileSystem, SSHSessions) {
+        let sessions = SSHSessions(runner: SpawningProcessRunner(), environment: environment, clock: { monotonicSeconds() })
+        return (RoutingFileSystem(local: LocalFileSystem(), sessions: sessions), sessions)
+    }
+
     static func execute(_ request: Request, console: Console, environment: [String: String]) -> Int32 {
-        let fileSystem = LocalFileSystem()
+        let (fileSystem, sessions) = runFileSystem(environment)
+        defer { sessions.close() }
         let questions = Questions(prompter: StandardInputPrompter(console: console, echoesAnswers: !StandardConsole.isTerminal(0)), console: console)
         do {
             let configuration = try loadConfiguration(request.configFile, environment, fileSystem)
+            sessions.expect(configuration.configs.flatMap(\.locations))
             let resolution = try Resolver(fileSystem: fileSystem, questions: questions, console: console)
                 .resolve(request, in: configuration)
             var engine = Engine(runner: SpawningProcessRunner(), questions: questions, console: console,
                                 fileSystem: fileSystem, locking: FlockLocationLocking(), options: request.options, environment: environment,
                                 clock: { monotonicSeconds() })
+            engine.sessions = sessions
             let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
             engine.onFinished = { spec, totals, outcome in
                 let record = JournalRecord(time: time(nil), action: spec.action.rawValue, config: spec.configName,
-                                           source: spec.source.path, destination: spec.destination.path,
+                                           source: spec.source.address, destination: spec.destination.address,
                                            copied: totals.copied, overwritten: totals.overwritten, deleted: totals.deleted,
                                            bytes: totals.bytes, status: Int(status(for: outcome)))
                 if let reason = journal.append(record) {

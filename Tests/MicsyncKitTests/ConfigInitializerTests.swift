@@ -187,13 +187,13 @@ struct ConfigInitializerTests {
 
     @Test func namesAndPathsAreEscapedAsJSON() throws {
         let fileSystem = disc(nil)
-        let (initializer, _, _) = initializer(fileSystem, [#"My "quoted" \ name"#, "/w\tx", "", #"C:\b"#, ""])
+        let (initializer, _, _) = initializer(fileSystem, [#"My "quoted" \ name"#, "/w\tx", "", #"./C:\b"#, ""])
         try initializer.run(path: Self.file)
-        #expect(fileSystem.text(Self.file)?.contains(#"{ "name": "My \"quoted\" \\ name", "work": ["/w\tx"], "backup": ["C:\\b"] }"#) == true)
+        #expect(fileSystem.text(Self.file)?.contains(#"{ "name": "My \"quoted\" \\ name", "work": ["/w\tx"], "backup": ["./C:\\b"] }"#) == true)
         let loaded = try ConfigurationLoader(fileSystem: fileSystem).load(path: Self.file)
         #expect(loaded.configs[0].name == #"My "quoted" \ name"#)
         #expect(loaded.configs[0].work[0].written == "/w\tx")
-        #expect(loaded.configs[0].backup[0].written == #"C:\b"#)
+        #expect(loaded.configs[0].backup[0].written == #"./C:\b"#)
     }
 
     @Test func anInvalidExistingFileIsReportedAndNothingIsAsked() {

@@ -98,14 +98,15 @@ struct PreviewBuilderTests {
     }
 
     @Test func aModifiedFileWhoseDestinationCopyIsNewerIsMarked() {
-        let fileSystem = FakeFileSystem(["/dst/a": .regularFile, "/dst/b": .regularFile, "/dst/c": .regularFile],
+        let fileSystem = FakeFileSystem(["/dst/a": .regularFile, "/dst/b": .regularFile, "/dst/c": .regularFile,
+                                         "/src/a": .regularFile, "/src/b": .regularFile, "/src/c": .regularFile],
                                         times: ["/src/a": 100, "/dst/a": 200, "/src/b": 300, "/dst/b": 200, "/src/c": 50, "/dst/c": 50])
         let result = preview([">f.st...... 1 a", ">f.st...... 1 b", ">f..t...... 1 c"], fileSystem: fileSystem)
         #expect(result.modified.map(\.destinationIsNewer) == [true, false, false])
     }
 
     @Test func namesArePrintedRelativeToTheExistingPrefixAndListedRelativeToTheLocation() {
-        let fileSystem = FakeFileSystem(["/dst/p": .directory, "/dst/p/q/f": .regularFile],
+        let fileSystem = FakeFileSystem(["/dst/p": .directory, "/dst/p/q/f": .regularFile, "/src/p/q/f": .regularFile],
                                         times: ["/src/p/q/f": 1, "/dst/p/q/f": 2])
         let result = preview(["cd+++++++++ 4096 q/", ">f+++++++++ 3 q/n", ">f.st...... 3 q/f", ".d..t...... 4096 ./"],
                              spec: spec(parent: "p/q", names: ["n", "f"]), prefix: "p", fileSystem: fileSystem)

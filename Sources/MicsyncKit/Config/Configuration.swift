@@ -5,20 +5,61 @@ public enum Role: String, Sendable, CaseIterable {
 }
 
 /// A folder named in the configuration file, normalised: absolute, no trailing slash, symbolic
-/// links resolved where it exists.
+/// links resolved where it exists. A remote location (`host` set) keeps its path as written on
+/// that machine, normalised lexically (absolute, or `~/…` until the home is known).
 public struct Location: Equatable, Hashable, Sendable, CustomStringConvertible {
     public let role: Role
     public let path: String
     /// As written in the file, for messages.
     public let written: String
+    /// The machine a remote location lives on; nil for a local folder.
+    public let host: RemoteHost?
+    /// How the location is named to people and in the history: its path, or `[user@]host:path`.
+    /// It stays the same when a remote `~` is replaced by the home folder for a copy.
+    public let address: String
 
-    public init(role: Role, path: String, written: String? = nil) {
+    public init(role: Role, path: String, written: String? = nil, host: RemoteHost? = nil) {
         self.role = role
         self.path = path
         self.written = written ?? path
+        self.host = host
+        self.address = host.map { Location.address(of: path, on: $0) } ?? path
     }
 
-    public var description: String { path }
+    private init(role: Role, path: String, written: String, host: RemoteHost?, address: String) {
+        self.role = role
+        self.path = path
+        self.written = written
+        self.host = host
+        self.address = address
+    }
+
+    public var isRemote: Bool { host != nil }
+
+    /// Whether a local path (a PATH argument) is this location or lies inside it; PATHs are
+    /// always local, so a remote location holds none.
+    public func holds(_ localPath: String) -> Bool { !isRemote && Paths.contains(path, localPath) }
+
+    /// The same location with its path given anew (a remote `~` replaced by the home folder),
+    /// still named as configured.
+    public func withPath(_ newPath: String) -> Location {
+        Location(role: role, path: newPath, written: written, host: host, address: address)
+    }
+
+    /// A path inside this location as rsync takes it: `[user@]host:PATH` for a remote one.
+    public func rsyncOperand(_ path: String) -> String {
+        host.map { $0.destination + ":" + path } ?? path
+    }
+
+    /// The name people read: printable, with `\#ooo` for bytes a terminal cannot show.
+    public var displayName: String { PathBytes.display(address) }
+
+    static func address(of path: String, on host: RemoteHost) -> String {
+        guard let port = host.port else { return host.destination + ":" + path }
+        return "ssh://" + host.destination + ":\(port)" + (path.hasPrefix("/") ? path : "/" + path)
+    }
+
+    public var description: String { address }
 }
 
 /// One named link between WORK and BACKUP locations.

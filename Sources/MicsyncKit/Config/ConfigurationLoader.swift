@@ -5,7 +5,7 @@ public struct ConfigurationLoader: Sendable {
     public init(fileSystem: FileSystem) { self.fileSystem = fileSystem }
 
     static let topLevelKeys = ["configs"]
-    static let configKeys = ["name", "work", "backup", "require_marker", "keep", "exclude"]
+    static let configKeys = ["name", "work", "backup", "require_marker", "keep", "exclude", "ssh", "ssh_timeout"]
 
     /// `--config FILE`, else `MICSYNC_CONFIG` (empty counts as unset), else `~/.micsync.json`;
     /// the first given is the file, with no fall-back when it is missing.
@@ -105,13 +105,22 @@ public struct ConfigurationLoader: Sendable {
         guard case .string(let name) = nameValue, !name.isEmpty else {
             throw ConfigError(file: file, message: "\(label): \"name\" must be a non-empty string, not \(nameValue == .string("") ? "empty" : nameValue.typeName)")
         }
-        let work = try locations(.work, in: members, label: label, base: base, file: file)
-        let backup = try locations(.backup, in: members, label: label, base: base, file: file)
+        let ssh = RemoteSettings(options: try sshOptions(in: members, label: label, file: file),
+                                 timeout: try sshTimeout(in: members, label: label, file: file))
+        let work = try locations(.work, in: members, label: label, base: base, file: file, ssh: ssh)
+        let backup = try locations(.backup, in: members, label: label, base: base, file: file, ssh: ssh)
         let all = work + backup
         for (i, first) in all.enumerated() {
             for second in all[(i + 1)...] {
+                // Paths are compared only on one machine; a remote `~/x` and an absolute path
+                // cannot be compared without asking the host, so they are not.
+                switch (first.host, second.host) {
+                case (nil, nil): break
+                case (let one?, let other?) where one.isSameMachine(as: other) && first.path.hasPrefix("~") == second.path.hasPrefix("~"): break
+                default: continue
+                }
                 if first.path == second.path {
-                    throw ConfigError(file: file, message: "\(label): \(first.role.rawValue) \"\(first.written)\" and \(second.role.rawValue) \"\(second.written)\" are the same folder (\(PathBytes.display(first.path)))")
+                    throw ConfigError(file: file, message: "\(label): \(first.role.rawValue) \"\(first.written)\" and \(second.role.rawValue) \"\(second.written)\" are the same folder (\(first.displayName))")
                 }
                 if Paths.contains(first.path, second.path) || Paths.contains(second.path, first.path) {
                     let (outer, inner) = Paths.contains(first.path, second.path) ? (first, second) : (second, first)
@@ -148,7 +157,43 @@ public struct ConfigurationLoader: Sendable {
         return flag
     }
 
-    private func locations(_ role: Role, in members: [(key: String, value: JSONValue)], label: String, base: String, file: String) throws(ConfigError) -> [Location] {
+    /// The config's SSH settings, given to each of its remote locations.
+    struct RemoteSettings {
+        var options: [String]
+        var timeout: Int
+    }
+
+    private func sshOptions(in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> [String] {
+        guard let value = members.first(where: { $0.key == "ssh" })?.value else { return [] }
+        guard case .array(let entries) = value else {
+            throw ConfigError(file: file, message: "\(label): \"ssh\" must be a list of ssh arguments such as [\"-i\", \"~/.ssh/backup_key\", \"-p\", \"2222\"], not \(value.typeName)")
+        }
+        var result: [String] = []
+        for entry in entries {
+            guard case .string(let argument) = entry, !argument.isEmpty, !argument.unicodeScalars.contains("\0") else {
+                throw ConfigError(file: file, message: "\(label): \"ssh\" must list non-empty strings, found \(entry == .string("") ? "an empty string" : entry.typeName)")
+            }
+            // A shell would expand `~` in `-i ~/.ssh/key`; no shell is involved, so micsync does.
+            result.append(argument == "~" || argument.hasPrefix("~/") ? Paths.absolute(argument, base: "/", home: fileSystem.homeDirectory()) : argument)
+        }
+        return result
+    }
+
+    private func sshTimeout(in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> Int {
+        guard let value = members.first(where: { $0.key == "ssh_timeout" })?.value else { return RemoteHost.defaultTimeout }
+        guard case .number(let number) = value, let seconds = Int(exactly: number), (1...3600).contains(seconds) else {
+            throw ConfigError(file: file, message: "\(label): \"ssh_timeout\" must be a whole number of seconds from 1 to 3600, not \(Self.describe(value))")
+        }
+        return seconds
+    }
+
+    static func describe(_ value: JSONValue) -> String {
+        if case .number(let number) = value { return number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number) }
+        return value.typeName
+    }
+
+    private func locations(_ role: Role, in members: [(key: String, value: JSONValue)], label: String, base: String, file: String,
+                           ssh: RemoteSettings) throws(ConfigError) -> [Location] {
         let key = role == .work ? "work" : "backup"
         guard let value = members.first(where: { $0.key == key })?.value else {
             throw ConfigError(file: file, message: "\(label): \"\(key)\" is missing (a list of folders)")
@@ -164,6 +209,16 @@ public struct ConfigurationLoader: Sendable {
             // No folder's path holds a NUL; the C library would stop there and mean another folder.
             guard !written.unicodeScalars.contains("\0") else {
                 throw ConfigError(file: file, message: "\(label): the \(role.rawValue) location \"\(PathBytes.display(written))\" contains a NUL character")
+            }
+            if RemoteAddress.isRemote(written) {
+                switch RemoteAddress.parse(written) {
+                case .failure(let error):
+                    throw ConfigError(file: file, message: "\(label): the \(role.rawValue) location \"\(PathBytes.display(written))\": \(error.message) (a local folder whose name holds a colon is written ./NAME)")
+                case .success(let remote):
+                    let host = RemoteHost(user: remote.user, host: remote.host, port: remote.port, sshOptions: ssh.options, timeout: ssh.timeout)
+                    result.append(Location(role: role, path: remote.path, written: written, host: host))
+                }
+                continue
             }
             let absolute = Paths.absolute(written, base: base, home: fileSystem.homeDirectory())
             result.append(Location(role: role, path: Paths.resolvingLinks(absolute, in: fileSystem), written: written))

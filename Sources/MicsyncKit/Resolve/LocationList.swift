@@ -18,14 +18,16 @@ public struct LocationList: Sendable {
             console.line()
             console.line(console.styled(config.name, .bold) + (flags.isEmpty ? "" : "  (" + flags.joined(separator: ", ") + ")"))
             for location in config.locations {
-                console.line("  \(location.role.rawValue.padding(6)) \(PathBytes.display(location.path))  " + state(of: location, in: config))
+                console.line("  \(location.role.rawValue.padding(6)) \(location.displayName)  " + state(of: location, in: config))
             }
         }
     }
 
     func state(of location: Location, in config: Config) -> String {
-        guard fileSystem.isDirectory(location.path) else { return console.styled("missing", .yellow) }
-        if config.requireMarker && fileSystem.kind(of: Paths.join(location.path, ReservedName.marker)) == .missing {
+        if let reason = fileSystem.unreachableReason(location) { return console.styled("unreachable", .yellow) + " (" + reason + ")" }
+        let files = fileSystem.on(location)
+        guard files.isDirectory(location.path) else { return console.styled("missing", .yellow) }
+        if config.requireMarker && files.kind(of: Paths.join(location.path, ReservedName.marker)) == .missing {
             return console.styled("no \(ReservedName.marker) marker", .yellow)
         }
         return console.styled("accessible", .green)

@@ -13,7 +13,7 @@ public struct Marker: Sendable {
             throw PathError(message: "\(PathBytes.display(argument)): no such file or directory")
         }
         let path = Paths.resolvingLinks(absolute, in: fileSystem)
-        guard let location = configuration.configs.flatMap(\.locations).first(where: { Paths.contains($0.path, path) }) else {
+        guard let location = configuration.configs.flatMap(\.locations).first(where: { $0.holds(path) }) else {
             throw UsageError("\(PathBytes.display(argument)) is in no location of any config in \(PathBytes.display(configuration.file))")
         }
         let marker = Paths.join(location.path, ReservedName.marker)

@@ -45,23 +45,26 @@ public struct Resolver: Sendable {
         }
         let sources = try pickSource(action: action, config: config, origin: origin, from: from)
         let destinations = try pickDestinations(action: action, config: config, origin: origin, source: sources, to: to)
+        if sources.isRemote, let remote = destinations.filter(\.isRemote).first {
+            throw UsageError("the source \(sources.displayName) and the destination \(remote.displayName) are both remote: rsync copies between two machines only when one of them is this one; "
+                + "copy to a local location first, or run micsync on one of the two hosts")
+        }
 
         // A PATH given in another location may be missing from the chosen source: left out.
         var incomplete = false
         if !names.isEmpty {
-            let present = names.filter {
-                let kind = fileSystem.kind(of: Paths.join(Paths.join(sources.path, parent), $0))
-                return kind != .missing && kind != .blockedByNonDirectory
-            }
+            let sourceFiles = fileSystem.on(sources)
+            let found = sourceFiles.stamps(of: names.map { Paths.join(Paths.join(sources.path, parent), $0) })
+            let present = zip(names, found).filter { $0.1 != nil }.map(\.0)
             for name in names where !present.contains(name) {
-                console.warning("\(PathBytes.display(Paths.join(parent, name))) is not in the source \(PathBytes.display(sources.path)); left out")
+                console.warning("\(PathBytes.display(Paths.join(parent, name))) is not in the source \(sources.displayName); left out")
                 incomplete = true
             }
             if present.isEmpty { return Resolution(transfers: [], incomplete: true) }
             names = present
         }
         let transfers = destinations.map {
-            var spec = TransferSpec(action: action, configName: config.name, source: sources, destination: $0, parent: parent, names: names)
+            var spec = TransferSpec(action: action, configName: config.name, source: forCopying(sources), destination: forCopying($0), parent: parent, names: names)
             spec.keep = config.keep
             spec.exclude = config.exclude
             return spec
@@ -72,7 +75,7 @@ public struct Resolver: Sendable {
     /// Each PATH made absolute with the links of its folders resolved, its last component kept.
     func resolvePaths(_ arguments: [String], configuration: Configuration) throws -> [String] {
         guard !arguments.isEmpty else { throw UsageError("no PATH given") }
-        let locations = configuration.configs.flatMap(\.locations).map(\.path)
+        let locations = configuration.configs.flatMap(\.locations).filter { !$0.isRemote }.map(\.path)
         var resolved: [String] = []
         for argument in arguments {
             let absolute = Paths.absolute(argument, base: fileSystem.currentDirectory(), home: fileSystem.homeDirectory())
@@ -104,13 +107,13 @@ public struct Resolver: Sendable {
     func chooseConfig(for paths: [String], request: Request, configuration: Configuration) throws -> (Config, Location) {
         var applicable: [(Config, Location)] = []
         for config in configuration.configs {
-            if let location = config.locations.first(where: { location in paths.allSatisfy { Paths.contains(location.path, $0) } }) {
+            if let location = config.locations.first(where: { location in paths.allSatisfy { location.holds($0) } }) {
                 applicable.append((config, location))
             }
         }
         guard !applicable.isEmpty else {
             let named = paths.count == 1 ? PathBytes.display(paths[0]) : "these PATHs"
-            let inSome = paths.contains { path in configuration.configs.flatMap(\.locations).contains { Paths.contains($0.path, path) } }
+            let inSome = paths.contains { path in configuration.configs.flatMap(\.locations).contains { $0.holds(path) } }
             throw UsageError(inSome && paths.count > 1
                 ? "the PATHs lie in different locations; give PATHs of one location"
                 : "\(named) is in no location of any config in \(PathBytes.display(configuration.file))")
@@ -130,24 +133,31 @@ public struct Resolver: Sendable {
 
     /// A --from/--to LOCATION: a path matched, after normalisation, against the config's locations.
     func matchLocation(_ written: String, option: String, role: Role, in config: Config) throws -> Location {
+        let valid = config.locations(role)
+        if RemoteAddress.isRemote(written) {
+            if case .success(let remote) = RemoteAddress.parse(written),
+               let location = valid.first(where: { location in
+                   location.host.map { $0.user == remote.user && $0.host == remote.host && $0.port == remote.port } == true && location.path == remote.path
+               }) {
+                return location
+            }
+            throw UsageError("\(option) \(PathBytes.display(written)) is not a \(role.rawValue) location of config \"\(config.name)\"; valid: "
+                + valid.map(\.displayName).joined(separator: ", "))
+        }
         let absolute = Paths.absolute(written, base: fileSystem.currentDirectory(), home: fileSystem.homeDirectory())
         let path = Paths.resolvingLinks(absolute, in: fileSystem)
-        let valid = config.locations(role)
-        if let location = valid.first(where: { $0.path == path }) { return location }
+        if let location = valid.first(where: { !$0.isRemote && $0.path == path }) { return location }
         throw UsageError("\(option) \(PathBytes.display(written)) is not a \(role.rawValue) location of config \"\(config.name)\"; valid: "
-            + valid.map { PathBytes.display($0.path) }.joined(separator: ", "))
+            + valid.map(\.displayName).joined(separator: ", "))
     }
 
     private func accessible(_ locations: [Location], in config: Config) -> [Location] {
         locations.filter { location in
             if fileSystem.isAccessible(location, in: config) { return true }
-            if fileSystem.isDirectory(location.path) {
-                if noticed.first(location.path) {
-                    console.warning("skipping \(location.role.rawValue) \(PathBytes.display(location.path)): it holds no \(ReservedName.marker) marker, which config \"\(config.name)\" requires (an empty mount point?); `micsync --mark \(PathBytes.display(location.path))` creates it")
-                }
-                return false
+            if noticed.first(location.address) {
+                let why = whyInaccessible(location, in: config)
+                console.warning("skipping \(location.role.rawValue) \(location.displayName): " + (why == Self.notAFolder ? "not accessible (\(why))" : why))
             }
-            if noticed.first(location.path) { console.warning("skipping \(location.role.rawValue) \(PathBytes.display(location.path)): not accessible (missing, not a folder, or its drive is not plugged in)") }
             return false
         }
     }
@@ -156,18 +166,18 @@ public struct Resolver: Sendable {
         let role = action.sourceRole
         if let chosen = from ?? (origin.role == role ? origin : nil) {
             guard fileSystem.isAccessible(chosen, in: config) else {
-                throw SyncError("the source \(role.rawValue) \(PathBytes.display(chosen.path)) is not accessible: \(whyInaccessible(chosen, in: config))")
+                throw SyncError("the source \(role.rawValue) \(chosen.displayName) is not accessible: \(whyInaccessible(chosen, in: config))")
             }
             return chosen
         }
         let candidates = accessible(config.locations(role), in: config)
         guard !candidates.isEmpty else { throw SyncError("no accessible \(role.rawValue) location in config \"\(config.name)\" to copy from") }
-        return candidates[try questions.choose("Choose the \(role.rawValue) location to copy from", options: candidates.map(\.path))]
+        return candidates[try questions.choose("Choose the \(role.rawValue) location to copy from", options: candidates.map(\.address))]
     }
 
     func pickDestinations(action: Action, config: Config, origin: Location, source: Location, to: [Location]) throws -> [Location] {
         let role = action.destinationRole
-        if to.contains(source) { throw UsageError("--to \(PathBytes.display(source.path)) is the source itself") }
+        if to.contains(source) { throw UsageError("--to \(source.displayName) is the source itself") }
         let given: [Location]? = !to.isEmpty ? to : (action == .work || action == .tree) && origin.role == role ? [origin] : nil
         let others = config.locations(role).filter { $0 != source }
         let destinations: [Location]
@@ -181,9 +191,9 @@ public struct Resolver: Sendable {
             switch action {
             case .backup: destinations = candidates
             case .transfer:
-                destinations = try questions.chooseSeveral("Choose the BACKUP locations to copy to", options: candidates.map(\.path)).map { candidates[$0] }
+                destinations = try questions.chooseSeveral("Choose the BACKUP locations to copy to", options: candidates.map(\.address)).map { candidates[$0] }
             case .work, .tree:
-                destinations = [candidates[try questions.choose("Choose the WORK location to copy to", options: candidates.map(\.path))]]
+                destinations = [candidates[try questions.choose("Choose the WORK location to copy to", options: candidates.map(\.address))]]
             }
         }
         guard !destinations.isEmpty else { throw SyncError("no accessible \(role.rawValue) location to copy to") }
@@ -200,9 +210,24 @@ public struct PathError: Error, Equatable, Sendable, CustomStringConvertible {
 extension Resolver {
     /// A folder that exists, holding the marker file when its config requires one.
     func whyInaccessible(_ location: Location, in config: Config) -> String {
-        fileSystem.isDirectory(location.path)
-            ? "it holds no \(ReservedName.marker) marker, which config \"\(config.name)\" requires (an empty mount point?); `micsync --mark \(PathBytes.display(location.path))` creates it"
-            : "missing, not a folder, or its drive is not plugged in"
+        if let reason = fileSystem.unreachableReason(location) {
+            return "its host \(location.host?.destination ?? "") cannot be reached over SSH without a password: \(reason)"
+        }
+        if fileSystem.on(location).isDirectory(location.path) {
+            return "it holds no \(ReservedName.marker) marker, which config \"\(config.name)\" requires (an empty mount point?); "
+                + (location.isRemote ? "create it there with `ssh \(location.host!.destination) touch \(RemoteShell.quote(Paths.join(location.path, ReservedName.marker)))`"
+                                     : "`micsync --mark \(location.displayName)` creates it")
+        }
+        return location.isRemote ? "no folder \(PathBytes.display(location.path)) on \(location.host!.destination)" : Self.notAFolder
+    }
+
+    static let notAFolder = "missing, not a folder, or its drive is not plugged in"
+
+    /// The location as a copy uses it: a remote `~` replaced by the host's home folder, since
+    /// rsync does not expand it in every kind of run.
+    func forCopying(_ location: Location) -> Location {
+        guard location.isRemote, location.path.hasPrefix("~"), let home = (fileSystem.on(location) as? RemoteFileSystem)?.absolute(location.path) else { return location }
+        return location.withPath(home)
     }
 
 }

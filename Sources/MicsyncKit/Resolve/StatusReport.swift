@@ -6,6 +6,8 @@ public struct StatusReport: Sendable {
     let runner: ProcessRunner
     let console: Console
     let environment: [String: String]
+    /// The SSH connections for remote locations (nil: every location is local).
+    public var sessions: SSHSessions?
     /// Names shown for each kind of difference.
     public static let shownNames = 5
 
@@ -43,7 +45,7 @@ public struct StatusReport: Sendable {
             let resolver = Resolver(fileSystem: fileSystem, questions: Questions(prompter: NoAnswers(), console: console), console: console)
             let resolved = try resolver.resolvePaths(paths, configuration: configuration)
             for config in configuration.configs {
-                guard let origin = config.locations.first(where: { location in resolved.allSatisfy { Paths.contains(location.path, $0) } }) else { continue }
+                guard let origin = config.locations.first(where: { location in resolved.allSatisfy { location.holds($0) } }) else { continue }
                 let inOrigin = resolved.map { Paths.relative($0, to: origin.path) }
                 if inOrigin.contains("") { chosen.append((config, "", [])); continue }
                 var names: [String] = []
@@ -65,10 +67,10 @@ public struct StatusReport: Sendable {
             console.line(console.styled(config.name, .bold))
             for location in config.locations {
                 let accessible = fileSystem.isAccessible(location, in: config)
-                var text = "  \(location.role.rawValue.padding(6)) \(PathBytes.display(location.path))  " + list.state(of: location, in: config)
-                if accessible, let free = fileSystem.freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
+                var text = "  \(location.role.rawValue.padding(6)) \(location.displayName)  " + list.state(of: location, in: config)
+                if accessible, let free = fileSystem.on(location).freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
                 if location.role == .backup {
-                    let last = records.filter { $0.destination == location.path && $0.status == 0 }.max { $0.time < $1.time }
+                    let last = records.filter { $0.destination == location.address && $0.status == 0 }.max { $0.time < $1.time }
                     text += last.map { ", last completed copy " + HistoryReport.localTime($0.time) } ?? ", no completed copy recorded"
                 }
                 console.line(text)
@@ -84,9 +86,14 @@ public struct StatusReport: Sendable {
             for work in works {
                 for backup in backups {
                     console.line()
-                    console.line("  " + PathBytes.display(work.path) + " → " + PathBytes.display(backup.path)
+                    console.line("  " + work.displayName + " → " + backup.displayName
                         + (scope.isEmpty ? "" : " (" + scope.dropFirst() + ")") + (checksum ? ", contents compared" : "") + ":")
-                    var spec = TransferSpec(action: .backup, configName: config.name, source: work, destination: backup, parent: entry.parent, names: entry.names)
+                    if work.isRemote && backup.isRemote {
+                        console.line("    " + console.styled("not compared", .yellow) + ": both are remote, and rsync compares two machines only when one of them is this one")
+                        continue
+                    }
+                    var spec = TransferSpec(action: .backup, configName: config.name, source: forCopying(work), destination: forCopying(backup),
+                                            parent: entry.parent, names: entry.names)
                     spec.exclude = config.exclude
                     switch compare(spec, checksum: checksum) {
                     case .failure(let message):
@@ -134,18 +141,22 @@ public struct StatusReport: Sendable {
         if !spec.isWholeLocation {
             // An item missing from this WORK (given in another location) is only in the BACKUP.
             var present: [String] = []
-            for name in spec.names {
-                let kind = fileSystem.kind(of: Paths.join(Paths.join(spec.source.path, spec.parent), name))
-                if kind != .missing && kind != .blockedByNonDirectory { present.append(name); continue }
-                let there = fileSystem.kind(of: Paths.join(Paths.join(spec.destination.path, spec.parent), name))
-                if there != .missing && there != .blockedByNonDirectory { comparison.onlyInBackup.append(Paths.join(spec.parent, name)) }
+            let inWork = fileSystem.on(spec.source).stamps(of: spec.names.map { Paths.join(Paths.join(spec.source.path, spec.parent), $0) })
+            let inBackup = fileSystem.on(spec.destination).stamps(of: spec.names.map { Paths.join(Paths.join(spec.destination.path, spec.parent), $0) })
+            for (index, name) in spec.names.enumerated() {
+                if inWork[index] != nil { present.append(name); continue }
+                if inBackup[index] != nil { comparison.onlyInBackup.append(Paths.join(spec.parent, name)) }
             }
             if present.isEmpty { return .success(comparison) }
             var trimmed = TransferSpec(action: spec.action, configName: spec.configName, source: spec.source, destination: spec.destination, parent: spec.parent, names: present)
             trimmed.exclude = spec.exclude
             spec = trimmed
         }
-        let command = RsyncCommand(spec: spec, existingPrefix: fileSystem.existingPrefix(of: spec))
+        var command = RsyncCommand(spec: spec, existingPrefix: fileSystem.existingPrefix(of: spec))
+        if let host = spec.source.host ?? spec.destination.host {
+            guard let sessions else { return .failure("\(host.destination) is remote and this run has no SSH connections") }
+            command.remoteShell = sessions.rsyncShell(for: host)
+        }
         var arguments = command.preview(deleting: true)
         if checksum { arguments.insert("--checksum", at: 1) }
         do {
@@ -156,7 +167,7 @@ public struct StatusReport: Sendable {
             if result.interrupted { return .interrupted }
             if result.status != 0 {
                 let detail = result.errorOutput.split(separator: "\n").first.map(String.init) ?? ""
-                return .failure("comparing \(PathBytes.display(spec.source.path)) with \(PathBytes.display(spec.destination.path)): rsync exited with status \(result.status)" + (detail.isEmpty ? "" : ": " + detail))
+                return .failure("comparing \(spec.source.displayName) with \(spec.destination.displayName): rsync exited with status \(result.status)" + (detail.isEmpty ? "" : ": " + detail))
             }
         } catch {
             return .failure(error.description)
@@ -164,6 +175,13 @@ public struct StatusReport: Sendable {
         return .success(comparison)
     }
 
+}
+
+extension StatusReport {
+    /// A remote `~` replaced by the host's home folder, as for a copy.
+    func forCopying(_ location: Location) -> Location {
+        Resolver(fileSystem: fileSystem, questions: Questions(prompter: NoAnswers(), console: console), console: console).forCopying(location)
+    }
 }
 
 /// `--status` asks nothing.

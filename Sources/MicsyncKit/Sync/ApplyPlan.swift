@@ -23,7 +23,10 @@ public struct ApplyPlan: Equatable, Sendable {
     /// than a list (rsync reads `--files-from` one byte at a time).
     public static let exactNewItemLimit = 2000
 
-    public static func make(preview: Preview, spec: TransferSpec, overwrite: Bool, delete: Bool) -> ApplyPlan {
+    /// `setsFolderTimesDirectly`: micsync can set a folder's time itself (both folders local);
+    /// otherwise such folders go to the adding run, which sets them.
+    public static func make(preview: Preview, spec: TransferSpec, overwrite: Bool, delete: Bool,
+                            setsFolderTimesDirectly: Bool = true) -> ApplyPlan {
         var plan = ApplyPlan()
         plan.replaceList = overwrite ? preview.modified.map(\.path) : []
         plan.refused = (overwrite ? [] : preview.modified.filter { $0.replaces != nil }.map(\.path))
@@ -44,7 +47,7 @@ public struct ApplyPlan: Equatable, Sendable {
             plan.addList = []
         }
         // Only deletions: deleting changes nothing of a folder but its time.
-        if added.isEmpty && plan.replaceList.isEmpty {
+        if added.isEmpty && plan.replaceList.isEmpty && setsFolderTimesDirectly {
             plan.folderTimes = plan.addList
             plan.addList = []
         }

@@ -21,6 +21,8 @@ public struct Engine: Sendable {
     let options: SyncOptions
     let environment: [String: String]
     let clock: @Sendable () -> Double
+    /// The SSH connections for remote locations (nil: every location is local).
+    public var sessions: SSHSessions?
     /// Told of every destination a real run finished with (nothing to do included): the history.
     public var onFinished: @Sendable (TransferSpec, ApplyTotals, Outcome) -> Void = { _, _, _ in }
 
@@ -57,19 +59,23 @@ public struct Engine: Sendable {
     public func sync(_ spec: TransferSpec) throws(CancelledError) -> Outcome {
         let started = clock()
         report.heading(spec)
-        let destination = PathBytes.display(spec.destination.path)
+        let destination = spec.destination.displayName
         let deleting = spec.action.mayDelete && options.deletion != .keep
+        let sourceFiles = fileSystem.on(spec.source)
+        let destinationFiles = fileSystem.on(spec.destination)
         // An empty source (an unmounted drive's mount point looks like one) is never taken as
         // "delete everything".
-        if deleting && !options.allowEmptySource && fileSystem.isEmptyDirectory(spec.source.path)
-            && !fileSystem.isEmptyDirectory(spec.destination.path) {
-            console.warning("the source \(PathBytes.display(spec.source.path)) is empty while \(destination) is not: "
+        if deleting && !options.allowEmptySource && sourceFiles.isEmptyDirectory(spec.source.path)
+            && !destinationFiles.isEmptyDirectory(spec.destination.path) {
+            console.warning("the source \(spec.source.displayName) is empty while \(destination) is not: "
                 + "not deleting everything there (is a drive not mounted? --allow-empty-source does it anyway)")
             return .failed
         }
         // Held from the preview to the end of the apply: what was previewed must still hold.
         var heldLock: LocationLock?
-        if !options.dryRun {
+        // A lock is an flock on the location folder, which only a local folder can have; a remote
+        // destination is told about before anything is written to it.
+        if !options.dryRun && !spec.destination.isRemote {
             switch locking.lock(spec.destination.path, wait: false) {
             case .locked(let lock): heldLock = lock
             case .busy where options.waitForLock:
@@ -89,6 +95,13 @@ public struct Engine: Sendable {
         }
         defer { withExtendedLifetime(heldLock) {} }
         var command = RsyncCommand(spec: spec, existingPrefix: fileSystem.existingPrefix(of: spec))
+        if let host = spec.destination.host ?? spec.source.host {
+            guard let sessions else {
+                console.warning("\(host.destination) is remote and this run has no SSH connections; nothing copied to \(destination)")
+                return .failed
+            }
+            command.remoteShell = sessions.rsyncShell(for: host)
+        }
         if options.keep || spec.keep {
             command.trashFolder = Paths.join(Paths.join(spec.destination.path, ReservedName.trash), options.trashStamp)
         }
@@ -97,7 +110,7 @@ public struct Engine: Sendable {
         }
 
         // 1. Preview: one dry run over the trees.
-        var builder = PreviewBuilder(command: command, fileSystem: fileSystem)
+        var builder = PreviewBuilder(command: command, sourceFiles: sourceFiles, destinationFiles: destinationFiles)
         let previewArguments = command.preview(deleting: deleting)
         if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
         guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return .failed }
@@ -106,7 +119,7 @@ public struct Engine: Sendable {
         let preview = builder.finish()
         if !preview.refusedFolders.isEmpty {
             outcome = max(outcome, .incomplete)
-            console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(PathBytes.display(spec.destination.path)); left alone")
+            console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(destination); left alone")
         }
         if preview.isEmpty {
             report.nothingToDo()
@@ -137,13 +150,15 @@ public struct Engine: Sendable {
         if !delete && !preview.deletions.isEmpty { declined.append("\(preview.deletions.count) not deleted") }
 
         // 3. Apply exactly what was shown and accepted, and still as it was shown.
-        let (current, changedSince) = preview.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: fileSystem)
+        let (current, changedSince) = preview.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: destinationFiles)
         if !changedSince.isEmpty && (overwrite || delete) {
             console.warning("\(changedSince.count) items changed in \(destination) since the preview; left alone: "
                 + changedSince.prefix(10).joined(separator: ", ") + (changedSince.count > 10 ? ", …" : ""))
             outcome = max(outcome, .incomplete)
         }
-        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete)
+        // Folder times are set directly only where both folders are on this machine.
+        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete,
+                                  setsFolderTimesDirectly: !spec.source.isRemote && !spec.destination.isRemote)
 
         var listFiles: [String] = []
         defer { if !options.verbose { listFiles.forEach(removeFile) } }
@@ -166,7 +181,7 @@ public struct Engine: Sendable {
         }
         // Answering -v's questions takes a person's time: if the destination changed meanwhile,
         // the commands shown no longer describe what they would do, so none of them runs.
-        let changedWhileAsking = options.verbose ? current.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: fileSystem).changed : []
+        let changedWhileAsking = options.verbose ? current.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: destinationFiles).changed : []
         if !changedWhileAsking.isEmpty && !steps.isEmpty {
             console.warning("\(changedWhileAsking.count) items changed in \(destination) while the commands were asked about: "
                 + changedWhileAsking.prefix(10).joined(separator: ", ") + (changedWhileAsking.count > 10 ? ", …" : "")
@@ -174,6 +189,9 @@ public struct Engine: Sendable {
             return finish(spec, .incomplete, ApplyTotals(), started, declined)
         }
 
+        if spec.destination.isRemote && !steps.isEmpty {
+            console.warning("\(destination) is remote, so it is not locked: do not let another micsync run write to it at the same time")
+        }
         let replaced = Set(plan.replaceList)
         var totals = ApplyTotals()
         for step in steps {
@@ -235,8 +253,8 @@ public struct Engine: Sendable {
                        each: (ItemizedLine, String) -> Void = { _, _ in }) -> Outcome {
         // rsync would create a missing destination folder: a drive unplugged since the preview
         // must not turn into a new folder on the disc beneath its mount point.
-        guard fileSystem.isDirectory(command.spec.destination.path) else {
-            console.warning("\(PathBytes.display(command.spec.destination.path)) is no longer accessible (unplugged?); nothing more copied to it")
+        guard fileSystem.on(command.spec.destination).isDirectory(command.spec.destination.path) else {
+            console.warning("\(command.spec.destination.displayName) is no longer accessible (unplugged, or its host unreachable?); nothing more copied to it")
             return .failed
         }
         var messages: [String] = []
@@ -290,7 +308,7 @@ public struct Engine: Sendable {
             let text = PathBytes.display(String(line))
             console.warning(text.hasPrefix("rsync") ? text : "rsync: " + text)
         }
-        let destinationText = PathBytes.display(destination.path)
+        let destinationText = destination.displayName
         switch result.status {
         case 23:
             console.warning("copy to \(destinationText) incomplete: some items could not be copied (rsync exit status 23, see above)")
@@ -307,34 +325,20 @@ public struct Engine: Sendable {
     /// Nothing is at the destination yet, so nothing can be replaced or deleted: no question.
     /// Checked component by component, so that a link or file on the way counts as something.
     func destinationLacksEverything(_ spec: TransferSpec, existingPrefix: String) -> Bool {
-        if spec.isWholeLocation { return fileSystem.isEmptyDirectory(spec.destination.path) }
+        let destinationFiles = fileSystem.on(spec.destination)
+        if spec.isWholeLocation { return destinationFiles.isEmptyDirectory(spec.destination.path) }
         if existingPrefix != spec.parent {
             let rest = Paths.relative(spec.parent, to: existingPrefix)
             let next = String(rest.split(separator: "/")[0])
-            return fileSystem.kind(of: Paths.join(Paths.join(spec.destination.path, existingPrefix), next)) == .missing
+            return destinationFiles.kind(of: Paths.join(Paths.join(spec.destination.path, existingPrefix), next)) == .missing
         }
-        return spec.roots.allSatisfy { fileSystem.kind(of: Paths.join(spec.destination.path, $0)) == .missing }
+        // The roots lie in a folder that exists, so no stamp means nothing there.
+        return destinationFiles.stamps(of: spec.roots.map { Paths.join(spec.destination.path, $0) }).allSatisfy { $0 == nil }
     }
 
-    /// Writes a NUL-separated list for `--files-from --from0` into a private temporary file.
-    func writeList(_ paths: [String]) -> String? {
-        let base = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((base + "/micsync-list.XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        for path in paths { bytes += PathBytes.bytes(path) + [0] }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 { if errno == EINTR { continue }; return nil }
-            offset += written
-        }
-        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
+    func writeList(_ paths: [String]) -> String? { ListFile.write(paths, environment: environment) }
 
-    func removeFile(_ path: String) { _ = PathBytes.bytes(path).withCString { unlink($0) } }
+    func removeFile(_ path: String) { ListFile.remove(path) }
 }
 
 /// The live progress line of one rsync run: redrawn at most ten times a second, cleared at the end.

@@ -19,17 +19,36 @@ public struct Preview: Equatable, Sendable {
 }
 
 /// Classifies itemized lines as they stream in. rsync shows a change of type as a creation, so a
-/// created item is checked in the destination unless its folder is known to be new.
+/// created item is checked in the destination unless its folder is known to be new. What the
+/// destination has is asked once, for all such items together, when the stream ends: one
+/// question to a remote host instead of one per line.
 public struct PreviewBuilder {
     let command: RsyncCommand
-    let fileSystem: FileSystem
-    public private(set) var preview = Preview()
+    let sourceFiles: FileSystem
+    let destinationFiles: FileSystem
+    private var messages: [String] = []
     /// Location-relative folders that do not exist in the destination: nothing inside them can.
     private var absentFolders = Set<String>()
+    /// Every change in the order rsync printed it, awaiting the destination's stamps.
+    private var items: [Item] = []
 
-    public init(command: RsyncCommand, fileSystem: FileSystem) {
+    private enum Item {
+        /// A creation; `checked` when something may already stand at its path.
+        case creation(Change, checked: Bool)
+        case modified(Change)
+        case deletion(Change)
+        case folderUpdate(Change)
+    }
+
+    public init(command: RsyncCommand, sourceFiles: FileSystem, destinationFiles: FileSystem) {
         self.command = command
-        self.fileSystem = fileSystem
+        self.sourceFiles = sourceFiles
+        self.destinationFiles = destinationFiles
+    }
+
+    /// Both sides on one file system (unit tests, and local copies).
+    public init(command: RsyncCommand, fileSystem: FileSystem) {
+        self.init(command: command, sourceFiles: fileSystem, destinationFiles: fileSystem)
     }
 
     var destinationRoot: String { command.spec.destination.path }
@@ -37,51 +56,73 @@ public struct PreviewBuilder {
 
     public mutating func add(_ text: String) {
         guard let line = ItemizedLine.parse(text) else {
-            if !text.isEmpty { preview.messages.append(text) }
+            if !text.isEmpty { messages.append(text) }
             return
         }
         let path = command.locationPath(ofPrinted: line.name)
         if line.isDeletion {
-            var change = Change(kind: .deletion, path: path, isDirectory: line.isDirectory, itemize: line.itemize)
-            change.destinationStamp = fileSystem.stamp(of: Paths.join(destinationRoot, path))
-            preview.deletions.append(change)
+            items.append(.deletion(Change(kind: .deletion, path: path, isDirectory: line.isDirectory, itemize: line.itemize)))
             return
         }
         let isFolder = line.fileType == "d"
         if line.isCreation {
-            var replaced: FileKind = .missing
-            if !absentFolders.contains(Paths.parent(path)) {
-                replaced = fileSystem.kind(of: Paths.join(destinationRoot, path))
-                if replaced == .blockedByNonDirectory { replaced = .missing }
-            }
+            let checked = !absentFolders.contains(Paths.parent(path))
             if isFolder { absentFolders.insert(path) }
-            var change = Change(kind: .new, path: path, isDirectory: isFolder, itemize: line.itemize, size: isFolder ? 0 : line.length)
-            if replaced != .missing {
-                change.kind = .modified
-                change.replaces = Self.describe(replaced)
-                change.destinationIsNewer = destinationIsNewer(path)
-                change.destinationStamp = fileSystem.stamp(of: Paths.join(destinationRoot, path))
-                if isFolder && command.spec.action == .tree {
-                    preview.refusedFolders.append(change)
-                    return
-                }
-                preview.modified.append(change)
-            } else {
-                preview.new.append(change)
-            }
+            items.append(.creation(Change(kind: .new, path: path, isDirectory: isFolder, itemize: line.itemize, size: isFolder ? 0 : line.length),
+                                   checked: checked))
         } else if isFolder {
-            preview.folderUpdates.append(Change(kind: .folderUpdate, path: path, isDirectory: true, itemize: line.itemize))
+            items.append(.folderUpdate(Change(kind: .folderUpdate, path: path, isDirectory: true, itemize: line.itemize)))
         } else {
-            var change = Change(kind: .modified, path: path, isDirectory: false, itemize: line.itemize, size: line.length)
-            change.destinationIsNewer = destinationIsNewer(path)
-            change.destinationStamp = fileSystem.stamp(of: Paths.join(destinationRoot, path))
-            preview.modified.append(change)
+            items.append(.modified(Change(kind: .modified, path: path, isDirectory: false, itemize: line.itemize, size: line.length)))
         }
     }
 
-    /// Ends the stream: a folder replaced by a non-folder takes the deletions of its contents
-    /// (rsync lists them even without --delete), and new items below a refused folder go with it.
+    /// Ends the stream: asks what stands in the destination at each path at risk, marks the
+    /// newer destination copies, then a folder replaced by a non-folder takes the deletions of
+    /// its contents (rsync lists them even without --delete), and new items below a refused
+    /// folder go with it.
     public mutating func finish() -> Preview {
+        var preview = Preview()
+        preview.messages = messages
+        var asked: [String] = []
+        for item in items {
+            switch item {
+            case .creation(let change, true), .modified(let change), .deletion(let change): asked.append(change.path)
+            default: break
+            }
+        }
+        let found = destinationFiles.stamps(of: asked.map { Paths.join(destinationRoot, $0) })
+        var stampOf: [String: FileStamp] = [:]
+        for (path, stamp) in zip(asked, found) { stampOf[path] = stamp }
+
+        for item in items {
+            switch item {
+            case .deletion(var change):
+                change.destinationStamp = stampOf[change.path]
+                preview.deletions.append(change)
+            case .folderUpdate(let change):
+                preview.folderUpdates.append(change)
+            case .modified(var change):
+                change.destinationStamp = stampOf[change.path]
+                preview.modified.append(change)
+            case .creation(var change, let checked):
+                guard checked, let stamp = stampOf[change.path] else {
+                    preview.new.append(change)
+                    continue
+                }
+                change.kind = .modified
+                change.replaces = Self.describe(stamp.kind)
+                change.destinationStamp = stamp
+                if change.isDirectory && command.spec.action == .tree {
+                    preview.refusedFolders.append(change)
+                } else {
+                    preview.modified.append(change)
+                }
+            }
+        }
+        markNewerDestinations(&preview.modified)
+        items = []
+
         let replacedFolders = preview.modified.indices.filter { preview.modified[$0].replaces == "folder" }
         if !replacedFolders.isEmpty {
             var remaining: [Change] = []
@@ -103,10 +144,15 @@ public struct PreviewBuilder {
     }
 
     /// rsync does not say which side is newer: compare the two modification times (few items).
-    func destinationIsNewer(_ path: String) -> Bool {
-        guard let source = fileSystem.modificationTime(of: Paths.join(sourceRoot, path)),
-              let destination = fileSystem.modificationTime(of: Paths.join(destinationRoot, path)) else { return false }
-        return destination > source
+    /// A remote host's times come in whole seconds, so then both are compared in whole seconds.
+    mutating func markNewerDestinations(_ modified: inout [Change]) {
+        guard !modified.isEmpty else { return }
+        let sources = sourceFiles.stamps(of: modified.map { Paths.join(sourceRoot, $0.path) })
+        let wholeSeconds = command.spec.source.isRemote || command.spec.destination.isRemote
+        for index in modified.indices {
+            guard let source = sources[index]?.modificationTime, let destination = modified[index].destinationStamp?.modificationTime else { continue }
+            modified[index].destinationIsNewer = wholeSeconds ? destination.rounded(.down) > source.rounded(.down) : destination > source
+        }
     }
 
     static func describe(_ kind: FileKind) -> String {
@@ -126,15 +172,16 @@ extension Preview {
     public func keepingOnlyUnchanged(in destination: String, fileSystem: FileSystem) -> (preview: Preview, changed: [String]) {
         var result = self
         var changed: [String] = []
-        result.modified = modified.filter { change in
-            guard fileSystem.stamp(of: Paths.join(destination, change.path)) == change.destinationStamp else {
+        let now = fileSystem.stamps(of: (modified + deletions).map { Paths.join(destination, $0.path) })
+        result.modified = zip(modified, now).filter { change, stamp in
+            guard stamp == change.destinationStamp else {
                 changed.append(change.displayPath)
                 result.leftAlone.append(change.path)
                 return false
             }
             return true
-        }
-        let movedDeletions = deletions.filter { fileSystem.stamp(of: Paths.join(destination, $0.path)) != $0.destinationStamp }
+        }.map(\.0)
+        let movedDeletions = zip(deletions, now.dropFirst(modified.count)).filter { $0.1 != $0.0.destinationStamp }.map(\.0)
         if !movedDeletions.isEmpty {
             // Leave out every deletion on the way to a changed item: its folders would take it along.
             result.deletions = deletions.filter { deletion in

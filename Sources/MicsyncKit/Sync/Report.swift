@@ -11,7 +11,7 @@ public struct Report: Sendable {
 
     public func heading(_ spec: TransferSpec) {
         console.line()
-        let text = "\(spec.action.rawValue) · \(spec.configName) · \(PathBytes.display(spec.source.path)) → \(PathBytes.display(spec.destination.path))"
+        let text = "\(spec.action.rawValue) · \(spec.configName) · \(spec.source.displayName) → \(spec.destination.displayName)"
         console.line(console.styled(text, .bold))
     }
 

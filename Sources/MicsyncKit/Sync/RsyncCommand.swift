@@ -11,6 +11,8 @@ public struct RsyncCommand: Sendable {
     public var program = "rsync"
     /// With -k: the folder (absolute) that replaced and deleted files are moved into.
     public var trashFolder: String?
+    /// rsync's `-e` for a remote source or destination: ssh and its options.
+    public var remoteShell: String?
 
     public init(spec: TransferSpec, existingPrefix: String) {
         self.spec = spec
@@ -24,12 +26,19 @@ public struct RsyncCommand: Sendable {
     }
 
     var operands: [String] {
-        if spec.isWholeLocation { return [spec.source.path + "/", spec.destination.path + "/"] }
+        if spec.isWholeLocation { return [sourceRoot, destinationRoot] }
         let rest = Paths.relative(spec.parent, to: existingPrefix)
         let sourceBase = Paths.join(Paths.join(spec.source.path, existingPrefix), ".")
-        let sources = spec.names.map { Paths.join(Paths.join(sourceBase, rest), $0) }
-        return sources + [Paths.join(spec.destination.path, existingPrefix) + "/"]
+        let sources = spec.names.map { spec.source.rsyncOperand(Paths.join(Paths.join(sourceBase, rest), $0)) }
+        return sources + [spec.destination.rsyncOperand(Paths.join(spec.destination.path, existingPrefix) + "/")]
     }
+
+    /// The two locations' folders as rsync takes them (`host:PATH/` for a remote one).
+    var sourceRoot: String { spec.source.rsyncOperand(spec.source.path + "/") }
+    var destinationRoot: String { spec.destination.rsyncOperand(spec.destination.path + "/") }
+
+    /// `-e SSH…` when one side is remote (rsync copies between at most one remote side).
+    var shellFlags: [String] { remoteShell.map { ["-e", $0] } ?? [] }
 
     var relativeFlag: [String] { spec.isWholeLocation ? [] : ["--relative"] }
 
@@ -67,7 +76,7 @@ public struct RsyncCommand: Sendable {
     /// The preview: one dry run that itemizes every change (`--force` so that a folder replaced
     /// by a file previews instead of failing).
     public func preview(deleting: Bool) -> [String] {
-        [program, "--archive", "--dry-run", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag
+        [program] + shellFlags + ["--archive", "--dry-run", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag
             + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
     }
 
@@ -75,38 +84,38 @@ public struct RsyncCommand: Sendable {
     /// be replaced or deleted, so there is no question to ask. `--ignore-existing` keeps it so
     /// if something appears there meanwhile (folders still get their attributes).
     public func singleRun() -> [String] {
-        [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
+        [program] + shellFlags + ["--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
     }
 
     /// Copies what the destination lacks and updates folder attributes; never replaces anything.
     /// `refused` are location-relative paths of declined changes of type, kept out by anchored rules.
     public func bulkNew(refused: [String]) -> [String] {
         let exclusions = refused.map { "--exclude=/" + Self.escapeWildcards(transferRelative($0)) }
-        return [program, "--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + exclusions + folderFilters + operands
+        return [program] + shellFlags + ["--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + exclusions + folderFilters + operands
     }
 
     /// Replaces exactly the listed location-relative paths: the accepted modifications. No
     /// recursion, no folders implied; `--force` lets a file replace a folder.
     public func replace(listFile: String) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules + listedExclusions
-            + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
+        [program] + shellFlags + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules + listedExclusions
+            + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
 
     /// Adds exactly the listed location-relative paths (new items, folder updates, the folders
     /// whose times must be set) and can replace nothing. Listing "." brings in the location's
     /// top-level items too (rsync's `--dirs`), so declined changes of type are kept out.
     public func add(listFile: String, refused: [String]) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules + listedExclusions
+        [program] + shellFlags + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules + listedExclusions
             + refused.map { "--exclude=/" + Self.escapeWildcards($0) }
-            + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
+            + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
 
     /// Deletes exactly the listed paths (names missing in the source); `--ignore-existing` keeps it
     /// from ever replacing an item whose name reappeared in the source since the preview.
     public func deletion(listFile: String) -> [String] {
-        [program, "--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
+        [program] + shellFlags + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
          "--delete-missing-args", "--force"] + keepFlags + Self.reservedRules + listedExclusions
-            + ["--files-from=" + listFile, "--from0", Self.output, spec.source.path + "/", spec.destination.path + "/"]
+            + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
 
     func transferRelative(_ locationPath: String) -> String {

@@ -35,26 +35,45 @@ public protocol FileSystem: Sendable {
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError)
     /// Bytes free for an unprivileged user on the file system holding `path` (statvfs), or nil.
     func freeSpace(at path: String) -> Int64?
+    /// The stamps of many paths at once (nil where nothing is): one question to a remote host
+    /// instead of one per path.
+    func stamps(of paths: [String]) -> [FileStamp?]
+    /// The file system as seen from `location`: the remote host's for a remote one.
+    func on(_ location: Location) -> FileSystem
+    /// Why a remote location's host cannot be reached, or nil (it can, or the location is local).
+    func unreachableReason(_ location: Location) -> String?
 }
 
 public extension FileSystem {
-    /// A folder that exists, holding the marker file when its config requires one.
+    /// A folder that exists, holding the marker file when its config requires one; asked of the
+    /// location's own file system (a remote one over SSH).
     func isAccessible(_ location: Location, in config: Config) -> Bool {
-        guard isDirectory(location.path) else { return false }
-        return !config.requireMarker || kind(of: Paths.join(location.path, ReservedName.marker)) != .missing
+        let fileSystem = on(location)
+        guard fileSystem.isDirectory(location.path) else { return false }
+        return !config.requireMarker || fileSystem.kind(of: Paths.join(location.path, ReservedName.marker)) != .missing
     }
 
     /// The deepest folder of the PATHs' parent that the destination already has (a real folder:
-    /// a link in its place is something to replace, never followed).
+    /// a link in its place is something to replace, never followed). Asked of the destination's
+    /// file system, all components in one question.
     func existingPrefix(of spec: TransferSpec) -> String {
+        var prefixes: [String] = []
+        for component in spec.parent.split(separator: "/") { prefixes.append(Paths.join(prefixes.last ?? "", String(component))) }
+        guard !prefixes.isEmpty else { return "" }
+        let stamps = on(spec.destination).stamps(of: prefixes.map { Paths.join(spec.destination.path, $0) })
         var prefix = ""
-        for component in spec.parent.split(separator: "/") {
-            let next = Paths.join(prefix, String(component))
-            guard kind(of: Paths.join(spec.destination.path, next)) == .directory else { break }
-            prefix = next
+        for (candidate, stamp) in zip(prefixes, stamps) {
+            guard stamp?.kind == .directory else { break }
+            prefix = candidate
         }
         return prefix
     }
+
+    func stamps(of paths: [String]) -> [FileStamp?] { paths.map { stamp(of: $0) } }
+
+    func on(_ location: Location) -> FileSystem { self }
+
+    func unreachableReason(_ location: Location) -> String? { nil }
 
     func copyModificationTime(from source: String, to path: String) -> Bool { false }
 
@@ -174,7 +193,13 @@ public struct LocalFileSystem: FileSystem {
         #else
         let time = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         #endif
-        return FileStamp(kind: kind(of: path), size: Int64(info.st_size), modificationTime: time)
+        let kind: FileKind = switch info.st_mode & S_IFMT {
+        case S_IFDIR: .directory
+        case S_IFREG: .regularFile
+        case S_IFLNK: .symbolicLink
+        default: .other
+        }
+        return FileStamp(kind: kind, size: Int64(info.st_size), modificationTime: time)
     }
 
     public func copyModificationTime(from source: String, to path: String) -> Bool {

@@ -10,11 +10,14 @@ public struct ProcessResult: Equatable, Sendable {
     public var errorOutput: String
     /// SIGINT reached micsync (or the child) while it ran.
     public var interrupted: Bool
+    /// The child ran past its time limit and was stopped.
+    public var timedOut: Bool
 
-    public init(status: Int32, errorOutput: String = "", interrupted: Bool = false) {
+    public init(status: Int32, errorOutput: String = "", interrupted: Bool = false, timedOut: Bool = false) {
         self.status = status
         self.errorOutput = errorOutput
         self.interrupted = interrupted
+        self.timedOut = timedOut
     }
 }
 
@@ -35,9 +38,18 @@ public protocol ProcessRunner: Sendable {
     /// `--info=progress2` updates) given to `onProgress` instead of `onLine`.
     func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
              onProgress: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult
+    /// The same, stopped after `timeLimit` seconds (ssh probing a host that never answers).
+    func run(_ arguments: [String], environment: [String: String], timeLimit: Double?,
+             onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult
 }
 
 public extension ProcessRunner {
+    /// Runners without a clock (test fakes) ignore the limit.
+    func run(_ arguments: [String], environment: [String: String], timeLimit: Double?,
+             onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+        try run(arguments, environment: environment, onLine: onLine)
+    }
+
     /// Runners that know nothing of progress: everything goes to `onLine`.
     func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
              onProgress: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
@@ -66,10 +78,15 @@ public struct SpawningProcessRunner: ProcessRunner {
         try run(arguments, environment: environment, onLine: onLine, splitsReturns: true, progress: onProgress)
     }
 
+    public func run(_ arguments: [String], environment: [String: String], timeLimit: Double?,
+                    onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+        try run(arguments, environment: environment, onLine: onLine, splitsReturns: false, progress: { _ in }, timeLimit: timeLimit)
+    }
+
     /// Without `splitsReturns`, standard output is split on '\n' only; with it, on '\r' too, and a
     /// piece that a '\r' ends or begins is progress (rsync escapes a '\r' in a name as `\#015`).
     private func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
-                     splitsReturns: Bool, progress: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+                     splitsReturns: Bool, progress: (String) -> Void, timeLimit: Double? = nil) throws(ProcessLaunchError) -> ProcessResult {
         var outputPipe: [Int32] = [0, 0]
         var errorPipe: [Int32] = [0, 0]
         guard pipe(&outputPipe) == 0, pipe(&errorPipe) == 0 else {
@@ -111,11 +128,25 @@ public struct SpawningProcessRunner: ProcessRunner {
         var descriptors = [pollfd(fd: outputPipe[0], events: Int16(POLLIN), revents: 0),
                            pollfd(fd: errorPipe[0], events: Int16(POLLIN), revents: 0)]
         var open = 2
+        let deadline = timeLimit.map { Self.now() + $0 }
+        var timedOut = false
         while open > 0 {
-            if poll(&descriptors, nfds_t(descriptors.count), -1) < 0 {
+            var wait: Int32 = -1
+            if let deadline {
+                let left = deadline - Self.now()
+                if left <= 0 && !timedOut {
+                    // Its output pipes close when it ends, which ends this loop.
+                    kill(pid, SIGKILL)
+                    timedOut = true
+                }
+                wait = timedOut ? -1 : Int32(min(left * 1000, 1_000_000)) + 1
+            }
+            let ready = poll(&descriptors, nfds_t(descriptors.count), wait)
+            if ready < 0 {
                 if errno == EINTR { continue }
                 break
             }
+            if ready == 0 { continue }
             for slot in 0..<descriptors.count where descriptors[slot].fd >= 0 && descriptors[slot].revents != 0 {
                 let count = buffer.withUnsafeMutableBytes { read(descriptors[slot].fd, $0.baseAddress, 65536) }
                 if count < 0 && errno == EINTR { continue }
@@ -153,7 +184,13 @@ public struct SpawningProcessRunner: ProcessRunner {
         while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
         let exited = waitStatus & 0x7F == 0
         let status = exited ? (waitStatus >> 8) & 0xFF : 128 + (waitStatus & 0x7F)
-        return ProcessResult(status: status, errorOutput: PathBytes.string(errorBytes), interrupted: interruptReceived != 0)
+        return ProcessResult(status: status, errorOutput: PathBytes.string(errorBytes), interrupted: interruptReceived != 0, timedOut: timedOut)
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     private func strdupBytes(_ bytes: [UInt8]) -> UnsafeMutablePointer<CChar>? {

@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Private temporary files in `$TMPDIR` (default /tmp): the NUL-separated name lists that rsync's
+/// `--files-from --from0` reads, and scratch folders.
+enum ListFile {
+    static func temporaryFolder(_ environment: [String: String]) -> String {
+        environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    }
+
+    /// Writes the list into a new file (mode 0600) and returns its path; nil if that fails.
+    static func write(_ paths: [String], environment: [String: String]) -> String? {
+        var template = Array((temporaryFolder(environment) + "/micsync-list.XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        for path in paths { bytes += PathBytes.bytes(path) + [0] }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 { if errno == EINTR { continue }; return nil }
+            offset += written
+        }
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// A new private folder `PREFIX.XXXXXX` under `base`; nil if that fails.
+    static func makeFolder(prefix: String, in base: String) -> String? {
+        var template = Array((base + "/" + prefix + ".XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { return nil }
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    static func remove(_ path: String) { _ = PathBytes.bytes(path).withCString { unlink($0) } }
+
+    static func removeFolder(_ path: String) { _ = PathBytes.bytes(path).withCString { rmdir($0) } }
+}

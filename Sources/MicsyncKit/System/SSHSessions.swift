@@ -1,0 +1,195 @@
+/// The SSH side of one run. Each remote host is reached once, by a probe that never asks for a
+/// password (BatchMode) and gives up after the config's timeout; that connection then carries
+/// every later ssh and rsync run to the host (OpenSSH's ControlMaster, with its socket in a
+/// private folder), and `close()` ends it. micsync runs one thing at a time, so no lock is needed.
+public final class SSHSessions: @unchecked Sendable {
+    public enum HostState: Equatable, Sendable {
+        case reachable(home: String)
+        case unreachable(reason: String)
+    }
+
+    /// What the probe found at one location's folder.
+    struct LocationFacts: Equatable {
+        var isDirectory: Bool
+        var hasMarker: Bool
+        var isEmpty: Bool
+    }
+
+    let runner: ProcessRunner
+    let environment: [String: String]
+    let clock: @Sendable () -> Double
+    private var controlFolder: String?
+    private var states: [RemoteHost: HostState] = [:]
+    /// The locations of each host that the probe looks at too, so that asking whether they are
+    /// accessible costs no further round trip.
+    private var expected: [RemoteHost: [String]] = [:]
+    private var facts: [RemoteHost: (time: Double, paths: [String: LocationFacts])] = [:]
+    /// The probe's findings answer questions asked this soon after it; later ones go to the host.
+    static let factsLifetime = 3.0
+    /// An idle shared connection ends by itself after this long, even if micsync was killed.
+    static let persistSeconds = 60
+
+    public init(runner: ProcessRunner, environment: [String: String], clock: @escaping @Sendable () -> Double) {
+        self.runner = runner
+        self.environment = environment
+        self.clock = clock
+    }
+
+    /// The remote locations this run may ask about: the probe of their host looks at each.
+    public func expect(_ locations: [Location]) {
+        for location in locations {
+            guard let host = location.host, !(expected[host] ?? []).contains(location.path) else { continue }
+            expected[host, default: []].append(location.path)
+        }
+    }
+
+    /// What the probe found at `path`, while its findings are fresh.
+    func facts(_ host: RemoteHost, _ path: String) -> LocationFacts? {
+        guard let found = facts[host], clock() - found.time <= Self.factsLifetime else { return nil }
+        return found.paths[path]
+    }
+
+    /// ssh with its options for `host`: no password questions, the connect timeout, a dead
+    /// connection noticed, the shared connection, the port, then the config's own options.
+    public func sshCommand(for host: RemoteHost) -> [String] {
+        var arguments = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(host.timeout)",
+                         "-o", "ServerAliveInterval=\(host.timeout)", "-o", "ServerAliveCountMax=3"]
+        if let folder = sharedConnectionFolder() {
+            arguments += ["-o", "ControlMaster=auto", "-o", "ControlPath=" + folder + "/%C",
+                          "-o", "ControlPersist=\(Self.persistSeconds)"]
+        }
+        if let port = host.port { arguments += ["-p", String(port)] }
+        return arguments + host.sshOptions
+    }
+
+    /// rsync's `-e` value for `host`: the same command, quoted the way rsync splits it.
+    public func rsyncShell(for host: RemoteHost) -> String { RemoteShell.rsyncQuoted(sshCommand(for: host)) }
+
+    /// Whether `host` answers, probed on first use only.
+    public func state(of host: RemoteHost) -> HostState {
+        if let known = states[host] { return known }
+        // Past the connect timeout, a server that accepted the connection but never answers.
+        let state: HostState
+        let paths = expected[host] ?? []
+        if let answer = execute(Self.probeScript(paths), on: host, timeLimit: Double(host.timeout) * 2 + 5) {
+            let lines = answer.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if answer.result.timedOut {
+                state = .unreachable(reason: "no answer over SSH within \(host.timeout * 2 + 5) s")
+            } else if answer.result.status == 0 && lines[0].hasPrefix("/") && lines.count == paths.count + 1 && lines.dropFirst().allSatisfy({ $0.hasPrefix(":") }) {
+                state = .reachable(home: lines[0])
+                var found: [String: LocationFacts] = [:]
+                for (path, flags) in zip(paths, lines.dropFirst()) {
+                    let fact = LocationFacts(isDirectory: flags.contains("d"), hasMarker: flags.contains("m"), isEmpty: flags.contains("e"))
+                    found[path] = fact
+                    // A copy asks under the path with `~` replaced by the home folder.
+                    if path == "~" { found[lines[0]] = fact }
+                    if path.hasPrefix("~/") { found[Paths.join(lines[0], String(path.dropFirst(2)))] = fact }
+                }
+                facts[host] = (clock(), found)
+            } else if answer.result.status == 255 {
+                state = .unreachable(reason: Self.lastLine(answer.result.errorOutput) ?? "ssh could not connect")
+            } else {
+                state = .unreachable(reason: "its shell did not answer as expected (status \(answer.result.status))"
+                    + (Self.lastLine(answer.result.errorOutput).map { ": " + $0 } ?? ""))
+            }
+        } else {
+            state = .unreachable(reason: "cannot run ssh (is it installed? On Debian or Ubuntu: apt-get install openssh-client)")
+        }
+        states[host] = state
+        return state
+    }
+
+    public func home(of host: RemoteHost) -> String? {
+        if case .reachable(let home) = state(of: host) { return home }
+        return nil
+    }
+
+    /// Prints the home folder, then a line per path: `:` followed by `d` a folder, `m` holding
+    /// the marker, `e` empty. POSIX sh only: the three globs together match every name but . and ..
+    static func probeScript(_ paths: [String]) -> String {
+        var script = #"printf '%s\n' "$HOME""#
+        guard !paths.isEmpty else { return script }
+        let words = paths.map { path -> String in
+            if path == "~" { return #""$HOME""# }
+            if path.hasPrefix("~/") { return #""$HOME"/"# + RemoteShell.quote(String(path.dropFirst(2))) }
+            return RemoteShell.quote(path)
+        }
+        script += "; for p in " + words.joined(separator: " ") + "; do printf :; if [ -d \"$p\" ]; then printf d; "
+            + "if [ -e \"$p/\(ReservedName.marker)\" ] || [ -L \"$p/\(ReservedName.marker)\" ]; then printf m; fi; "
+            + #"(cd "$p" 2>/dev/null && for f in * .[!.]* ..?*; do if [ -e "$f" ] || [ -L "$f" ]; then exit 1; fi; done) && printf e; fi; printf '\n'; done"#
+        return script
+    }
+
+    /// After a command found the connection gone: every later question about the host fails at
+    /// once instead of waiting for the timeout again.
+    func lost(_ host: RemoteHost, reason: String) { states[host] = .unreachable(reason: reason) }
+
+    /// Runs a shell command line on a reachable host (its login shell reads it); nil otherwise.
+    func run(_ command: String, on host: RemoteHost) -> (result: ProcessResult, output: String)? {
+        guard case .reachable = state(of: host) else { return nil }
+        let answer = execute(command, on: host, timeLimit: nil)
+        if let answer, answer.result.status == 255 {
+            lost(host, reason: Self.lastLine(answer.result.errorOutput) ?? "the SSH connection was lost")
+        }
+        return answer
+    }
+
+    private func execute(_ command: String, on host: RemoteHost, timeLimit: Double?) -> (result: ProcessResult, output: String)? {
+        var lines: [String] = []
+        do {
+            let result = try runner.run(sshCommand(for: host) + ["--", host.destination, command], environment: environment,
+                                        timeLimit: timeLimit) { lines.append($0) }
+            return (result, lines.joined(separator: "\n"))
+        } catch {
+            return nil
+        }
+    }
+
+    /// Ends the shared connections and removes their folder.
+    public func close() {
+        guard let folder = controlFolder else { return }
+        for (host, state) in states {
+            guard case .reachable = state else { continue }
+            _ = try? runner.run(sshCommand(for: host) + ["-O", "exit", "--", host.destination], environment: environment, timeLimit: 10) { _ in }
+        }
+        ListFile.removeFolder(folder)
+        controlFolder = nil
+    }
+
+    /// The private folder of the connection sockets. A socket's path must stay short (108
+    /// bytes), so a long `$TMPDIR` gives way to /tmp.
+    private func sharedConnectionFolder() -> String? {
+        if let controlFolder { return controlFolder }
+        var base = ListFile.temporaryFolder(environment)
+        if base.utf8.count > 40 { base = "/tmp" }
+        controlFolder = ListFile.makeFolder(prefix: "micsync-ssh", in: base)
+        return controlFolder
+    }
+
+    static func lastLine(_ text: String) -> String? {
+        text.split(separator: "\n").last(where: { !$0.allSatisfy(\.isWhitespace) }).map { String($0).trimmingCharacters() }
+    }
+}
+
+/// Quoting for the two readers of a remote command: rsync's `-e` splitter and the remote shell.
+public enum RemoteShell {
+    /// rsync splits its `-e` value on spaces and keeps quoted parts whole; inside single quotes a
+    /// doubled quote is one quote (rsync's manual, `--rsh`). Plain arguments stay as they are.
+    public static func rsyncQuoted(_ arguments: [String]) -> String {
+        arguments.map { argument in
+            guard argument.isEmpty || argument.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" || $0 == "\t" }) else { return argument }
+            return "'" + argument.replacingOccurrences(of: "'", with: "''") + "'"
+        }.joined(separator: " ")
+    }
+
+    /// A word for a POSIX shell, whatever bytes it holds.
+    public static func quote(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}
