@@ -1,7 +1,8 @@
 # micsync: build, test, demo and install.
 #
 #   make build      release build (swift build -c release)
-#   make test       swift test (installs rsync first if it is missing)
+#   make test       swift test (installs rsync and OpenSSH first if they are missing: the
+#                   end-to-end tests of remote locations run a real sshd on 127.0.0.1)
 #   make demo       debug build, then a guided round trip: scripts/demo.sh
 #   make install    release binary to $(DESTDIR)$(PREFIX)/bin/micsync, plus install-docs
 #   make install-docs  man page and bash/zsh/fish completions to $(DESTDIR)$(PREFIX)/share/…
@@ -9,13 +10,14 @@
 #   make clean      remove build products (fetched dependencies are kept)
 #   make distclean  remove .build entirely
 #   make rsync      install rsync if it is missing (apt-get, as root)
+#   make ssh        install openssh-server and openssh-client if sshd or ssh is missing (same way)
 #   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine)
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build debug test demo install install-docs clean distclean rsync bench
+.PHONY: all build debug test demo install install-docs clean distclean rsync ssh bench
 
 all: build
 
@@ -25,7 +27,7 @@ build:
 debug:
 	$(SWIFT) build
 
-test: rsync
+test: rsync ssh
 	$(SWIFT) test
 
 demo: rsync debug
@@ -95,3 +97,26 @@ rsync:
 	fi; \
 	command -v rsync >/dev/null 2>&1 || { echo "rsync is still not found after apt-get install" >&2; exit 1; }; \
 	echo "rsync installed: $$(command -v rsync)"
+
+# Remote locations are tested against a real OpenSSH server on 127.0.0.1 (scripts/loopback-sshd.sh
+# starts one with its own keys, port and pid file). When sshd or ssh is missing: as root, install
+# openssh-server and openssh-client with apt-get, like rsync above (the package may try to start
+# its own service; the tests' server never uses it); otherwise say how and fail.
+ssh:
+	@if [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "the tests need the OpenSSH server and client, which are not installed. Install them with:" >&2; \
+		echo "    sudo apt-get install openssh-server openssh-client" >&2; \
+		exit 1; \
+	fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "the tests need the OpenSSH server and client, which are not installed, and apt-get is not available: install them with your package manager." >&2; \
+		exit 1; \
+	fi; \
+	echo "sshd or ssh is missing: installing openssh-server and openssh-client with apt-get"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if ! apt-get install -y -qq openssh-server openssh-client >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq openssh-server openssh-client >/dev/null || exit 1; \
+	fi; \
+	[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1 || { echo "sshd or ssh is still not found after apt-get install" >&2; exit 1; }; \
+	echo "OpenSSH installed: /usr/sbin/sshd, $$(command -v ssh)"

@@ -106,6 +106,7 @@ public struct Engine: Sendable {
             command.trashFolder = Paths.join(Paths.join(spec.destination.path, ReservedName.trash), options.trashStamp)
         }
         if !options.dryRun && destinationLacksEverything(spec, existingPrefix: command.existingPrefix) {
+            warnUnlocked(spec)
             return try singleRun(command, started: started)
         }
 
@@ -189,9 +190,7 @@ public struct Engine: Sendable {
             return finish(spec, .incomplete, ApplyTotals(), started, declined)
         }
 
-        if spec.destination.isRemote && !steps.isEmpty {
-            console.warning("\(destination) is remote, so it is not locked: do not let another micsync run write to it at the same time")
-        }
+        if !steps.isEmpty { warnUnlocked(spec) }
         let replaced = Set(plan.replaceList)
         var totals = ApplyTotals()
         for step in steps {
@@ -204,6 +203,12 @@ public struct Engine: Sendable {
             }
         }
         return finish(spec, outcome, totals, started, declined)
+    }
+
+    /// Only a local folder can be locked (flock): before writing to a remote one, say so.
+    private func warnUnlocked(_ spec: TransferSpec) {
+        guard spec.destination.isRemote else { return }
+        console.warning("\(spec.destination.displayName) is remote, so it is not locked: do not let another micsync run write to it at the same time")
     }
 
     /// With -v, each command that changes files is shown and needs a yes; all are asked before
