@@ -221,7 +221,7 @@ extension MicsyncCommand {
 
     static func execute(_ request: Request, console: Console, environment: [String: String]) -> Int32 {
         let (fileSystem, sessions) = runFileSystem(environment)
-        defer { sessions.close() }
+        defer { sessions.close(keepingFolder: request.options.verbose) }
         let questions = Questions(prompter: StandardInputPrompter(console: console, echoesAnswers: !StandardConsole.isTerminal(0)), console: console)
         do {
             let configuration = try loadConfiguration(request.configFile, environment, fileSystem)

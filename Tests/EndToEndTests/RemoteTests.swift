@@ -169,6 +169,11 @@ struct RemoteTests {
             #expect(command.contains("127.0.0.1:\(box.path("rb"))/"), "\(command)")
         }
         #expect(box.read("rb/docs/a.txt") == "alpha\n", "\(r)")
+
+        // Pasted after the run (its shared connection closed), the preview still runs.
+        let preview = String(commands[0].dropFirst(2))
+        let pasted = try box.shell(preview)
+        #expect(pasted.status == 0, "\(pasted)")
     }
 
     @Test("an unreachable host (a closed port) is skipped quickly with a notice, like an unplugged drive")

@@ -145,14 +145,15 @@ public final class SSHSessions: @unchecked Sendable {
         }
     }
 
-    /// Ends the shared connections and removes their folder.
-    public func close() {
+    /// Ends the shared connections and removes their folder, unless `keepingFolder`: `-v`
+    /// printed commands that name it, and a pasted one opens its own connection there.
+    public func close(keepingFolder: Bool = false) {
         guard let folder = controlFolder else { return }
         for (host, state) in states {
             guard case .reachable = state else { continue }
             _ = try? runner.run(sshCommand(for: host) + ["-O", "exit", "--", host.destination], environment: environment, timeLimit: 10) { _ in }
         }
-        ListFile.removeFolder(folder)
+        if !keepingFolder { ListFile.removeFolder(folder) }
         controlFolder = nil
     }
 
