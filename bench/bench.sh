@@ -4,6 +4,8 @@
 # (pip install micsync==0.0.4.dev1), and micsync's own peak memory.
 #   FILES=100000 RUNS=5 bash bench/bench.sh      (make bench FILES=... does the same)
 #   CASES=unchanged: only the unchanged-tree cases and memory (for very large trees, e.g. 1000000)
+#   CASES=ssh: only --backup of an unchanged tree to a BACKUP reached over SSH, a real sshd on
+#     127.0.0.1 started by scripts/loopback-sshd.sh (also run by CASES=all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,21 +23,25 @@ LEGACY=""
 if python3 -c 'import micsync.micsync' 2>/dev/null; then LEGACY="python3 -m micsync"; fi
 
 echo "# tree: $FILES files of 10 B-2 KB in $((FILES / 100 > 0 ? FILES / 100 : 1)) folders, in $DIR"
-if [ ! -f "$DIR/.complete" ]; then
+# .complete says which trees were made: "small" (work, b1, b2) or "full" (all of them).
+TREES=full
+if [ "$CASES" = unchanged ] || [ "$CASES" = ssh ]; then TREES=small; fi
+MADE=$(cat "$DIR/.complete" 2>/dev/null || true)
+if [ "$MADE" != full ] && [ "$MADE" != "$TREES" ]; then
     rm -rf "$DIR" && mkdir -p "$DIR"
     # Each small file takes a page on tmpfs: the unchanged cases make do with three copies.
-    if [ "$CASES" = unchanged ]; then
+    if [ "$TREES" = small ]; then
         python3 bench/make_tree.py "$DIR/work" "$FILES"
         for copy in b1 b2; do rsync -a "$DIR/work/" "$DIR/$copy/"; done
     else
         python3 bench/make_tree.py "$DIR/ref" "$FILES"
         for copy in work b1 b2 mod del bm wd; do rsync -a "$DIR/ref/" "$DIR/$copy/"; done
     fi
-    if [ "$CASES" != unchanged ]; then
+    if [ "$TREES" = full ]; then
         python3 bench/change_tree.py "$DIR/mod" modify
         python3 bench/change_tree.py "$DIR/del" delete
     fi
-    touch "$DIR/.complete"
+    echo "$TREES" >"$DIR/.complete"
 fi
 mkdir -p "$OUT" "$DIR/empty" "$DIR/home"
 rm -f "$OUT"/*.json "$OUT"/*.name
@@ -78,6 +84,7 @@ case_() {
 legacy_config() { cp "$DIR/$1.json" "$DIR/home/.micsync.json"; }
 L="env HOME=$DIR/home $LEGACY"
 
+if [ "$CASES" != ssh ]; then
 # 1. Unchanged trees: the preview's dry run is the only pass.
 legacy_config one
 LEGACY_COMMAND="$L --backup $DIR/work" case_ "unchanged --backup" "" \
@@ -90,8 +97,9 @@ LEGACY_COMMAND="" case_ "unchanged --transfer -d" "" \
 legacy_config one
 LEGACY_COMMAND="$L --tree $DIR/work" case_ "unchanged --tree" "" \
     "$M/two.json --tree --from $DIR/b1 $DIR/work" -- "rsync -a --include=*/ --exclude=* $DIR/b1/ $DIR/work/"
+fi
 
-if [ "$CASES" != unchanged ]; then
+if [ "$CASES" != unchanged ] && [ "$CASES" != ssh ]; then
 # 2. 1 % of the files modified in WORK, answered yes.
 legacy_config modified
 LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/mod" case_ "1% modified --backup" "$(reset ref bm)" \
@@ -109,10 +117,24 @@ LEGACY_COMMAND="printf 'Modify\nDelete\nDelete\n' | $L --work -d $DIR/wd" case_ 
     "printf 'd\n' | $M/deleted.json --work -d --from $DIR/del $DIR/wd" -- "rsync -a --delete $DIR/del/ $DIR/wd/"
 fi
 
+if [ "$CASES" != unchanged ]; then
+# 5. Unchanged tree, --backup to a BACKUP on a real OpenSSH server on 127.0.0.1 (this machine's
+#    b1 reached through SSH): the preview's dry run crosses the connection.
+SSHD_DIR=$DIR/sshd
+bash scripts/loopback-sshd.sh stop "$SSHD_DIR"  # one left by an interrupted run
+PORT=$(bash scripts/loopback-sshd.sh start "$SSHD_DIR")
+trap 'bash scripts/loopback-sshd.sh stop "$SSHD_DIR"' EXIT
+printf '{"configs":[{"name":"ssh","work":["%s"],"backup":["ssh://127.0.0.1:%s%s"],"ssh":["-F","%s"]}]}\n' \
+    "$DIR/work" "$PORT" "$DIR/b1" "$SSHD_DIR/ssh_config" >"$DIR/ssh.json"
+LEGACY_COMMAND="" case_ "unchanged --backup over ssh" "" \
+    "$M/ssh.json --backup $DIR/work" -- "rsync -a -e 'ssh -F $SSHD_DIR/ssh_config' $DIR/work/ 127.0.0.1:$DIR/b1/"
+fi
+
 echo
 echo "## micsync $("$MICSYNC" --version | cut -d' ' -f2), $FILES files, $(nproc) cores, $(date +%F); ratio = median / plain rsync median"
 python3 bench/ratios.py "$OUT"/*.json
 
+if [ "$CASES" = ssh ]; then exit 0; fi
 echo
 echo "## micsync's own peak resident memory (MiB)"
 rm -rf "$DIR/first" && mkdir "$DIR/first"
