@@ -119,15 +119,22 @@ fi
 
 if [ "$CASES" != unchanged ]; then
 # 5. Unchanged tree, --backup to a BACKUP on a real OpenSSH server on 127.0.0.1 (this machine's
-#    b1 reached through SSH): the preview's dry run crosses the connection.
-SSHD_DIR=$DIR/sshd
-bash scripts/loopback-sshd.sh stop "$SSHD_DIR"  # one left by an interrupted run
-PORT=$(bash scripts/loopback-sshd.sh start "$SSHD_DIR")
-trap 'bash scripts/loopback-sshd.sh stop "$SSHD_DIR"' EXIT
-printf '{"configs":[{"name":"ssh","work":["%s"],"backup":["ssh://127.0.0.1:%s%s"],"ssh":["-F","%s"]}]}\n' \
-    "$DIR/work" "$PORT" "$DIR/b1" "$SSHD_DIR/ssh_config" >"$DIR/ssh.json"
-LEGACY_COMMAND="" case_ "unchanged --backup over ssh" "" \
-    "$M/ssh.json --backup $DIR/work" -- "rsync -a -e 'ssh -F $SSHD_DIR/ssh_config' $DIR/work/ 127.0.0.1:$DIR/b1/"
+#    b1 reached through SSH): the preview's dry run crosses the connection. Twice: with this
+#    account's own login (its ~/.bashrc runs for every command over SSH), and as root with a lean
+#    login (an empty ~/.bashrc, as on a NAS), which shows micsync's own share.
+ssh_case() {  # ssh_case NAME [LEAN_LOGIN]
+    local sshd=$DIR/sshd-$1 port
+    bash scripts/loopback-sshd.sh stop "$sshd"  # one left by an interrupted run
+    port=$(LEAN_LOGIN=${2:-} bash scripts/loopback-sshd.sh start "$sshd")
+    printf '{"configs":[{"name":"ssh","work":["%s"],"backup":["ssh://127.0.0.1:%s%s"],"ssh":["-F","%s"]}]}\n' \
+        "$DIR/work" "$port" "$DIR/b1" "$sshd/ssh_config" >"$DIR/ssh-$1.json"
+    LEGACY_COMMAND="" case_ "unchanged --backup over ssh ($1 login)" "" \
+        "$M/ssh-$1.json --backup $DIR/work" -- "rsync -a -e 'ssh -F $sshd/ssh_config' $DIR/work/ 127.0.0.1:$DIR/b1/"
+    bash scripts/loopback-sshd.sh stop "$sshd"
+}
+trap 'bash scripts/loopback-sshd.sh stop "$DIR/sshd-own"; bash scripts/loopback-sshd.sh stop "$DIR/sshd-lean"' EXIT
+ssh_case own
+if [ "$(id -u)" = 0 ]; then ssh_case lean 1; fi
 fi
 
 echo

@@ -5,6 +5,8 @@
 #   scripts/loopback-sshd.sh start DIR   make DIR, keys and configs, start sshd on a free port,
 #                                        wait until a login works; prints the port
 #   scripts/loopback-sshd.sh stop DIR    stop that sshd (quietly done if it is already gone)
+#   LEAN_LOGIN=1 … start DIR             the server sees an empty ~/.bashrc (a mount namespace of
+#                                        its own; root only): a login as cheap as a NAS's
 #
 # After start, DIR holds:
 #   ssh_config    client config: `ssh -F DIR/ssh_config 127.0.0.1 CMD` logs in as the current
@@ -148,6 +150,12 @@ EOF
                 fd=${fd##*/}
                 if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-"; fi
             done
+            if [ -n "${LEAN_LOGIN:-}" ] && [ -f "$HOME/.bashrc" ]; then
+                # A lean remote account, like a NAS's: the server, in a mount namespace of its
+                # own, sees an empty ~/.bashrc (which bash reads for every command run over SSH).
+                exec unshare --mount --propagation private sh -c 'mount --bind /dev/null "$HOME/.bashrc" && exec "$@"' sh \
+                    "$SSHD" -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null >/dev/null 2>>"$dir/sshd.log"
+            fi
             exec "$SSHD" -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null >/dev/null 2>>"$dir/sshd.log"
         ) || {
             echo "loopback-sshd: sshd did not start:" >&2

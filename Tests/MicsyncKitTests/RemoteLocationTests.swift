@@ -43,7 +43,7 @@ struct RemoteLocationTests {
         #expect(try RemoteAddress.parse("ssh://nas/~/b").get() == .init(user: nil, host: "nas", port: nil, path: "~/b"))
     }
 
-    @Test(arguments: ["nas:backup", "nas:", "ssh://nas", ":/x", "-oProxyCommand=x:/y", "ssh://-p/x", "bad host:/x",
+    @Test(arguments: ["nas:backup", "nas:", "ssh://nas", "@nas:/x", "-oProxyCommand=x:/y", "ssh://-p/x", "bad host:/x",
                       "ssh://nas:0/x", "ssh://nas:99999/x", "ssh://nas:port/x", "nas:/a/../b", "-l@nas:/x"])
     func anInvalidRemoteLocationIsAConfigurationError(_ written: String) {
         let message = loadError(config(backup: "\"\(written)\""))
@@ -80,6 +80,9 @@ struct RemoteLocationTests {
         #expect(loadError(config(backup: #""nas:/srv/b", "nas:/srv/b/inner""#)).contains("lies inside"))
         #expect(loadError(config(backup: #""nas:/srv/b", "nas:/srv/b/""#)).contains("same folder"))
         #expect(loadError(config(backup: #""nas:~/b", "nas:~/b/c""#)).contains("lies inside"))
+        // An absolute path is the same folder whoever logs in; a `~` path is the user's own.
+        #expect(loadError(config(backup: #""nas:/srv/b", "ann@nas:/srv/b/x""#)).contains("lies inside"))
+        _ = try load(config(backup: #""ann@nas:~/b", "bob@nas:~/b""#))
         // Other hosts, another port, or a local folder of the same name: not nested.
         _ = try load(config(backup: #""nas:/srv/b", "other:/srv/b/inner", "ssh://nas:2222/srv/b", "/srv/b""#))
         // `~/b` and an absolute path cannot be compared without asking the host.

@@ -116,7 +116,8 @@ public struct ConfigurationLoader: Sendable {
                 // cannot be compared without asking the host, so they are not.
                 switch (first.host, second.host) {
                 case (nil, nil): break
-                case (let one?, let other?) where one.isSameMachine(as: other) && first.path.hasPrefix("~") == second.path.hasPrefix("~"): break
+                case (let one?, let other?) where one.isSameMachine(as: other) && first.path.hasPrefix("~") == second.path.hasPrefix("~")
+                    && (!first.path.hasPrefix("~") || one.user == other.user): break
                 default: continue
                 }
                 if first.path == second.path {

@@ -22,9 +22,10 @@ public struct RemoteHost: Hashable, Sendable {
     /// `[user@]host`, as ssh and rsync take it.
     public var destination: String { user.map { $0 + "@" + host } ?? host }
 
-    /// Whether two locations lie on the same machine, so that their paths can be compared.
+    /// Whether two locations lie on the same machine, so that their absolute paths can be
+    /// compared (a `~` path also needs the same user: it is that user's home).
     public func isSameMachine(as other: RemoteHost) -> Bool {
-        host == other.host && port == other.port && user == other.user
+        host == other.host && port == other.port
     }
 }
 

@@ -94,7 +94,8 @@ public struct Engine: Sendable {
             }
         }
         defer { withExtendedLifetime(heldLock) {} }
-        var command = RsyncCommand(spec: spec, existingPrefix: fileSystem.existingPrefix(of: spec))
+        let survey = fileSystem.survey(of: spec)
+        var command = RsyncCommand(spec: spec, existingPrefix: survey.existingPrefix)
         if let host = spec.destination.host ?? spec.source.host {
             guard let sessions else {
                 console.warning("\(host.destination) is remote and this run has no SSH connections; nothing copied to \(destination)")
@@ -105,7 +106,7 @@ public struct Engine: Sendable {
         if options.keep || spec.keep {
             command.trashFolder = Paths.join(Paths.join(spec.destination.path, ReservedName.trash), options.trashStamp)
         }
-        if !options.dryRun && destinationLacksEverything(spec, existingPrefix: command.existingPrefix) {
+        if !options.dryRun && survey.lacksEverything {
             warnUnlocked(spec)
             return try singleRun(command, started: started)
         }
@@ -325,20 +326,6 @@ public struct Engine: Sendable {
             console.warning("copy to \(destinationText) failed (rsync exit status \(result.status), see above)")
             return .failed
         }
-    }
-
-    /// Nothing is at the destination yet, so nothing can be replaced or deleted: no question.
-    /// Checked component by component, so that a link or file on the way counts as something.
-    func destinationLacksEverything(_ spec: TransferSpec, existingPrefix: String) -> Bool {
-        let destinationFiles = fileSystem.on(spec.destination)
-        if spec.isWholeLocation { return destinationFiles.isEmptyDirectory(spec.destination.path) }
-        if existingPrefix != spec.parent {
-            let rest = Paths.relative(spec.parent, to: existingPrefix)
-            let next = String(rest.split(separator: "/")[0])
-            return destinationFiles.kind(of: Paths.join(Paths.join(spec.destination.path, existingPrefix), next)) == .missing
-        }
-        // The roots lie in a folder that exists, so no stamp means nothing there.
-        return destinationFiles.stamps(of: spec.roots.map { Paths.join(spec.destination.path, $0) }).allSatisfy { $0 == nil }
     }
 
     func writeList(_ paths: [String]) -> String? { ListFile.write(paths, environment: environment) }

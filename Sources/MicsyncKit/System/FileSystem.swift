@@ -54,19 +54,31 @@ public extension FileSystem {
     }
 
     /// The deepest folder of the PATHs' parent that the destination already has (a real folder:
-    /// a link in its place is something to replace, never followed). Asked of the destination's
-    /// file system, all components in one question.
-    func existingPrefix(of spec: TransferSpec) -> String {
+    /// a link in its place is something to replace, never followed).
+    func existingPrefix(of spec: TransferSpec) -> String { survey(of: spec).existingPrefix }
+
+    /// What the destination has on the way to the copied items, asked of its file system in
+    /// one question (one round trip to a remote host): the deepest existing folder of the PATHs'
+    /// parent, and whether nothing of the items is there yet (nothing can be replaced, so no
+    /// question can arise). Checked component by component, so that a link or a file on the
+    /// way counts as something.
+    func survey(of spec: TransferSpec) -> DestinationSurvey {
+        let destination = on(spec.destination)
+        if spec.isWholeLocation {
+            return DestinationSurvey(existingPrefix: "", lacksEverything: destination.isEmptyDirectory(spec.destination.path))
+        }
         var prefixes: [String] = []
         for component in spec.parent.split(separator: "/") { prefixes.append(Paths.join(prefixes.last ?? "", String(component))) }
-        guard !prefixes.isEmpty else { return "" }
-        let stamps = on(spec.destination).stamps(of: prefixes.map { Paths.join(spec.destination.path, $0) })
+        let found = destination.stamps(of: (prefixes + spec.roots).map { Paths.join(spec.destination.path, $0) })
         var prefix = ""
-        for (candidate, stamp) in zip(prefixes, stamps) {
-            guard stamp?.kind == .directory else { break }
-            prefix = candidate
+        var depth = 0
+        while depth < prefixes.count, found[depth]?.kind == .directory {
+            prefix = prefixes[depth]
+            depth += 1
         }
-        return prefix
+        // Below the deepest existing folder, the next component decides; else the items' own.
+        let lacks = depth < prefixes.count ? found[depth] == nil : found[prefixes.count...].allSatisfy { $0 == nil }
+        return DestinationSurvey(existingPrefix: prefix, lacksEverything: lacks)
     }
 
     func stamps(of paths: [String]) -> [FileStamp?] { paths.map { stamp(of: $0) } }
@@ -92,6 +104,11 @@ public extension FileSystem {
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) {
         throw FileError(path: path, reason: "not supported here")
     }
+}
+
+public struct DestinationSurvey: Equatable, Sendable {
+    public var existingPrefix: String
+    public var lacksEverything: Bool
 }
 
 /// What an item looked like: compared again just before the apply, so that a destination item
