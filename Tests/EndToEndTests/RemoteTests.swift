@@ -304,6 +304,38 @@ struct RemoteTests {
         #expect(trash.contains { $0.key.hasSuffix("/docs/a.txt") && $0.value == .file("old\n") }, "\(trash)")
     }
 
+    @Test("require_marker: a remote location without the marker is skipped, with the command that creates it")
+    func remoteMarker() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try docs(box)
+        let remote = server.url(box.path("rb"))
+        try remoteConfig(box, server, backups: [remote], extra: #", "require_marker": true"#)
+        try box.write("work/.micsync-location", "")
+        let unmarked = try box.run(["--config", "cfg.json", "--backup", "work/docs"])
+        #expect(unmarked.status == 1, "\(unmarked)")
+        #expect(unmarked.stderr.contains("holds no .micsync-location marker"), "\(unmarked)")
+        #expect(unmarked.stderr.contains("ssh 127.0.0.1 touch '\(box.path("rb"))/.micsync-location'"), "\(unmarked)")
+        #expect(box.snapshot("rb").isEmpty, "\(unmarked)")
+        try box.write("rb/.micsync-location", "")
+        let marked = try box.run(["--config", "cfg.json", "--backup", "work/docs"])
+        #expect(marked.status == 0, "\(marked)")
+        #expect(box.read("rb/docs/a.txt") == "alpha\n", "\(marked)")
+    }
+
+    @Test("--tree fetches the folder skeleton from a remote BACKUP")
+    func treeFromRemote() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("rb/docs/sub/deep/f.txt", "file\n")
+        try box.folder("work/docs")
+        let remote = server.url(box.path("rb"))
+        try remoteConfig(box, server, backups: [remote])
+        let r = try box.run(["--config", "cfg.json", "--tree", "--from", remote, "work/docs"])
+        #expect(r.status == 0, "\(r)")
+        expectTree(box.snapshot("work"), ["docs/": .folder, "docs/sub/": .folder, "docs/sub/deep/": .folder], "\(r)")
+    }
+
     @Test("a remote path starting with ~ is the remote home")
     func homeRelative() throws {
         let server = try SSHServer.shared()
