@@ -145,7 +145,7 @@ public struct PreviewBuilder {
 
     /// rsync does not say which side is newer: compare the two modification times (few items).
     /// A remote host's times come in whole seconds, so then both are compared in whole seconds.
-    mutating func markNewerDestinations(_ modified: inout [Change]) {
+    func markNewerDestinations(_ modified: inout [Change]) {
         guard !modified.isEmpty else { return }
         let sources = sourceFiles.stamps(of: modified.map { Paths.join(sourceRoot, $0.path) })
         let wholeSeconds = command.spec.source.isRemote || command.spec.destination.isRemote
