@@ -203,6 +203,35 @@ struct RemoteTests {
         #expect(list.stdout.contains("\(closed)  unreachable"), "\(list)")
     }
 
+    @Test("a host that accepts the connection but never answers is skipped after ssh_timeout")
+    func silentHost() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try docs(box)
+        try box.folder("b1")
+        // A listening socket that is never accepted: the kernel completes the connection, and
+        // no SSH banner ever comes.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        #expect(bound == 0 && listen(listener, 16) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let silent = "ssh://127.0.0.1:\(port)\(box.path("rb"))"
+        try remoteConfig(box, server, backups: ["b1", silent], extra: #", "ssh_timeout": 1"#)
+        let started = Date()
+        let r = try box.run(["--config", "cfg.json", "--backup", "work/docs"], timeout: 60)
+        #expect(Date().timeIntervalSince(started) < 8, "\(r)")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.contains("skipping BACKUP \(silent): its host 127.0.0.1 cannot be reached over SSH"), "\(r)")
+        #expect(box.read("b1/docs/a.txt") == "alpha\n", "\(r)")
+    }
+
     @Test("a remote path that does not exist is skipped and never created")
     func missingRemotePath() throws {
         let server = try SSHServer.shared()
