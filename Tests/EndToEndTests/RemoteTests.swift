@@ -166,7 +166,8 @@ struct RemoteTests {
         for command in commands {
             #expect(command.contains(" -e 'ssh -o BatchMode=yes"), "\(command)")
             #expect(command.contains("-F \(server.clientConfig)"), "\(command)")
-            #expect(command.contains("127.0.0.1:\(box.path("rb"))/"), "\(command)")
+            #expect(command.contains(#"'--rsync-path=cd '\''"# + box.path("rb")), "\(command)")
+            #expect(command.hasSuffix(" 127.0.0.1:./"), "\(command)")
         }
         #expect(box.read("rb/docs/a.txt") == "alpha\n", "\(r)")
 
@@ -382,5 +383,101 @@ struct RemoteTests {
         #expect(FileManager.default.contents(atPath: home + "/" + name + "/docs/a.txt") == Data("alpha\n".utf8), "\(r)")
         let again = try box.run(["--config", "cfg.json", "--work", "-d", "-n", "--from", "127.0.0.1:~/" + name, "work/docs"])
         #expect(again.status == 0 && again.stdout.contains("Nothing to do"), "\(again)")
+    }
+}
+
+/// What a review of the remote locations found, each reproduced first: no byte of a remote path
+/// or name may meet the remote shell's or rsync's own parsing.
+@Suite("remote locations: review regressions")
+struct RemoteReviewRegressionTests {
+    func config(_ box: Sandbox, _ server: SSHServer, work: String = "w", backup: String) throws {
+        try box.config(#"{"configs":[{"name":"Docs","work":["\#(work)"],"backup":["\#(backup)"],"ssh":\#(server.sshOptionsJSON)}]}"#)
+    }
+
+    @Test("wildcards in a PATH: -m fetches only that item, never a sibling it would match")
+    func wildcardNameFromRemote() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("w/f[1]", "a\n", mtime: old)
+        try box.write("rb/f[1]", "from remote\n", mtime: old + 10)
+        try box.write("rb/f1", "old remote\n", mtime: older)
+        try box.write("w/f1", "my newer local work\n", mtime: old)
+        try config(box, server, backup: server.url(box.path("rb")))
+        let r = try box.run(["--config", "cfg.json", "--work", "-m", "w/f[1]"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.listed("Modified") == ["f[1]"], "\(r)")
+        #expect(box.read("w/f1") == "my newer local work\n", "\(r)")
+        #expect(box.read("w/f[1]") == "from remote\n", "\(r)")
+    }
+
+    @Test("wildcards in a PATH: -D deletes only inside that folder, never in a sibling")
+    func wildcardFolderDeletion() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("w/d[1]/keep", "k\n", mtime: old)
+        try box.write("w/d[1]/stale", "s\n", mtime: old)
+        try box.write("w/d1/precious", "p\n", mtime: old)
+        try box.write("rb/d[1]/keep", "k\n", mtime: old)
+        try box.write("rb/d1/other", "o\n", mtime: old)
+        try config(box, server, backup: server.url(box.path("rb")))
+        let r = try box.run(["--config", "cfg.json", "--work", "-D", "w/d[1]"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.listed("Delete") == ["d[1]/stale"], "\(r)")
+        #expect(box.read("w/d1/precious") == "p\n" && !box.exists("w/d1/other"), "\(r)")
+        #expect(!box.exists("w/d[1]/stale") && box.read("w/d[1]/keep") == "k\n", "\(r)")
+    }
+
+    @Test("a remote location whose path holds [ ] is that folder, not one its pattern matches")
+    func wildcardLocation() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("w/f", "f\n", mtime: old)
+        try box.write("w/sub/g", "g\n", mtime: old)
+        try box.folder("b[1]")
+        try box.write("b1/decoy", "d\n")
+        try config(box, server, backup: server.url(box.path("b[1]")))
+        let r = try box.run(["--config", "cfg.json", "--backup", "w"])
+        #expect(r.status == 0, "\(r)")
+        #expect(box.read("b[1]/f") == "f\n" && box.read("b[1]/sub/g") == "g\n", "\(r)")
+        #expect(box.snapshot("b1") == ["decoy": .file("d\n")], "\(r)")
+        let second = try box.run(["--config", "cfg.json", "--backup", "w/sub"])
+        #expect(second.status == 0 && second.stdout.contains("Nothing to do"), "\(second)")
+        let restore = try box.run(["--config", "cfg.json", "--work", "-D", "-n", "w"])
+        #expect(restore.status == 0 && restore.stdout.contains("Nothing to do"), "\(restore)")
+    }
+
+    @Test("a newline or a space in a remote folder's path reaches that folder")
+    func newlineAndSpaceInRemotePath() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("w/a\nb/item/f", "data\n", mtime: old)
+        try box.folder("r b/a\nb")
+        try box.write("r/f", "OTHER-IMPORTANT\n")
+        try config(box, server, backup: server.url(box.path("r b")))
+        // RSYNC_OLD_ARGS=1 would make rsync split arguments at spaces for the remote shell.
+        let r = try box.run(["--config", "cfg.json", "--backup", "w/a\nb/item"], env: ["RSYNC_OLD_ARGS": "1"])
+        #expect(r.status == 0, "\(r)")
+        #expect(box.read("r b/a\nb/item/f") == "data\n", "\(r)")
+        #expect(!box.exists("r b/ab") && box.snapshot("r") == ["f": .file("OTHER-IMPORTANT\n")], "\(r)")
+        try box.write("w/a\nb/item/f", "changed\n", mtime: old + 5)
+        let again = try box.run(["--config", "cfg.json", "--backup", "-m", "w/a\nb/item"])
+        #expect(again.status == 0 && again.listed("Modified") == ["a\\#012b/item/f"], "\(again)")
+        #expect(box.read("r b/a\nb/item/f") == "changed\n", "\(again)")
+    }
+
+    @Test("a TMPDIR with a space still reaches the host")
+    func temporaryFolderWithASpace() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("w/f", "f\n")
+        try box.folder("rb")
+        // Short, so that micsync does not give it up for its length.
+        let spaced = "/tmp/m t-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: spaced, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: spaced) }
+        try config(box, server, backup: server.url(box.path("rb")))
+        let r = try box.run(["--config", "cfg.json", "--backup", "w"], env: ["TMPDIR": spaced])
+        #expect(r.status == 0, "\(r)")
+        #expect(box.read("rb/f") == "f\n", "\(r)")
     }
 }

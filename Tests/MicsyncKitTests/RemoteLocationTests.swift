@@ -116,7 +116,10 @@ struct RemoteLocationTests {
         #expect(arguments.contains("BatchMode=yes"))
         #expect(arguments.contains("ConnectTimeout=7"))
         #expect(arguments.contains("ControlMaster=auto"))
-        #expect(arguments.contains { $0.hasPrefix("ControlPath=/tmp/micsync-ssh.") && $0.hasSuffix("/%C") })
+        #expect(arguments.contains { $0.hasPrefix("ControlPath=/tmp/micsync-ssh.") && $0.hasSuffix("/0-%C") })
+        // Another config's options for the same machine: a connection of its own.
+        #expect(sessions.sshCommand(for: RemoteHost(user: "ann", host: "nas", port: 2222, sshOptions: ["-i", "/other"], timeout: 7))
+            .contains { $0.hasSuffix("/1-%C") })
         // The port from ssh://, then the config's own options, as separate arguments.
         #expect(Array(arguments.suffix(4)) == ["-p", "2222", "-i", "/k ey"])
         #expect(sessions.rsyncShell(for: RemoteHost(host: "nas", sshOptions: ["-i", "/k ey"])).hasSuffix(" -i '/k ey'"))
@@ -128,26 +131,72 @@ struct RemoteLocationTests {
         #expect(RemoteShell.quote("it's $HOME") == #"'it'\''s $HOME'"#)
     }
 
-    @Test func everyRunToARemoteSideCarriesTheShellAndHostPrefixedOperands() {
+    @Test func aRemoteDestinationIsReachedByCdIntoItsFolderNeverByItsPathInAnOperand() {
         let host = RemoteHost(host: "nas")
         let spec = TransferSpec(action: .backup, configName: "Docs", source: Location(role: .work, path: "/w"),
-                                destination: Location(role: .backup, path: "/srv/b", host: host), parent: "p", names: ["a", "-b"])
+                                destination: Location(role: .backup, path: "/srv/b[1] it's", host: host), parent: "p", names: ["a", "-b"])
         var command = RsyncCommand(spec: spec, existingPrefix: "p")
         command.remoteShell = "ssh -o BatchMode=yes"
-        let runs = [command.preview(deleting: false), command.singleRun(), command.bulkNew(refused: []),
-                    command.replace(listFile: "/l"), command.add(listFile: "/l", refused: []), command.deletion(listFile: "/l")]
-        for run in runs {
-            #expect(Array(run.prefix(3)) == ["rsync", "-e", "ssh -o BatchMode=yes"])
-            #expect(run.last == "nas:/srv/b/" || run.last == "nas:/srv/b/p/", "\(run)")
+        let trees = [command.preview(deleting: false), command.singleRun(), command.bulkNew(refused: [])]
+        let listed = [command.replace(listFile: "/l"), command.add(listFile: "/l", refused: []), command.deletion(listFile: "/l")]
+        for run in trees {
+            #expect(Array(run.prefix(4)) == ["rsync", "-e", "ssh -o BatchMode=yes", #"--rsync-path=cd '/srv/b[1] it'\''s/p' && rsync"#], "\(run)")
+            #expect(run.last == "nas:./", "\(run)")
         }
-        #expect(command.preview(deleting: false).suffix(3) == ["/w/p/./a", "/w/p/./-b", "nas:/srv/b/p/"])
-        #expect(command.replace(listFile: "/l").suffix(2) == ["/w/", "nas:/srv/b/"])
+        for run in listed {
+            #expect(Array(run.prefix(4)) == ["rsync", "-e", "ssh -o BatchMode=yes", #"--rsync-path=cd '/srv/b[1] it'\''s' && rsync"#], "\(run)")
+            #expect(run.last == "nas:./", "\(run)")
+        }
+        // The local source is named as before: no shell reads it.
+        #expect(command.preview(deleting: false).suffix(3) == ["/w/p/./a", "/w/p/./-b", "nas:./"])
+        #expect(command.replace(listFile: "/l").suffix(2) == ["/w/", "nas:./"])
+        #expect(!command.needsNamesList)
     }
 
-    @Test func aRemoteSourceIsPrefixedToo() {
-        let spec = TransferSpec(action: .work, configName: "Docs", source: Location(role: .backup, path: "/srv/b", host: RemoteHost(user: "ann", host: "nas")),
-                                destination: Location(role: .work, path: "/w"), parent: "", names: [])
-        #expect(RsyncCommand(spec: spec, existingPrefix: "").preview(deleting: true).suffix(2) == ["ann@nas:/srv/b/", "/w/"])
+    @Test func aRemoteSourcesNamesGoInAListAndItsFolderInACd() {
+        let remote = Location(role: .backup, path: "/srv/b", host: RemoteHost(user: "ann", host: "nas"))
+        let whole = TransferSpec(action: .work, configName: "Docs", source: remote, destination: Location(role: .work, path: "/w"), parent: "", names: [])
+        #expect(RsyncCommand(spec: whole, existingPrefix: "").preview(deleting: true).suffix(2) == ["ann@nas:./", "/w/"])
+        let spec = TransferSpec(action: .work, configName: "Docs", source: remote, destination: Location(role: .work, path: "/w"),
+                                parent: "p/q", names: ["a*", "new\nline"])
+        var command = RsyncCommand(spec: spec, existingPrefix: "p")
+        command.remoteShell = "ssh"
+        command.remoteNamesList = "/tmp/names"
+        #expect(command.needsNamesList)
+        #expect(command.namesList == ["q/a*", "q/new\nline"])
+        let preview = command.preview(deleting: true)
+        #expect(preview.contains(#"--rsync-path=cd '/srv/b/p' && rsync"#))
+        #expect(preview.suffix(5) == ["--recursive", "--files-from=/tmp/names", "--from0", "ann@nas:./", "/w/p/"])
+    }
+
+    @Test func theProbeRunsUnderShWhateverTheLoginShellAndFindsItsLocations() {
+        let runner = ScriptedRunner(lines: ["/home/ann", ":dme", ":"])
+        let sessions = SSHSessions(runner: runner, environment: [:], clock: { 0 })
+        let host = RemoteHost(user: "ann", host: "nas")
+        sessions.expect([Location(role: .backup, path: "~/b", host: host), Location(role: .backup, path: "/gone", host: host)])
+        #expect(sessions.state(of: host) == .reachable(home: "/home/ann"))
+        let command = runner.runs[0]
+        #expect(command.suffix(3).first == "--" && command.suffix(2).first == "ann@nas")
+        // zsh, say, would abort the probe's globs: sh runs it, the login shell reads one quoted word.
+        #expect(command.last?.hasPrefix("sh -c 'printf '\\''%s") == true, "\(command.last ?? "")")
+        let files = RemoteFileSystem(host: host, sessions: sessions, local: FakeFileSystem())
+        // Both the written path and the one with the home filled in are answered from the probe.
+        #expect(files.isDirectory("~/b") && files.isDirectory("/home/ann/b") && files.isEmptyDirectory("/home/ann/b"))
+        #expect(files.kind(of: "/home/ann/b/.micsync-location") == .regularFile)
+        #expect(!files.isDirectory("/gone"))
+        #expect(runner.runs.count == 1, "one round trip for all of it")
+        sessions.close()
+    }
+
+    @Test func remoteTimesAreReadInUTC() {
+        #expect(RemoteFileSystem.time(ArraySlice(Array("2025/10/26-00:45:00".utf8))) == 1_761_439_500)
+        #expect(RemoteFileSystem.time(ArraySlice(Array("garbage".utf8))) == nil)
+    }
+
+    @Test func rsyncsArgumentSettingsFromTheUserAreNotTakenOver() {
+        let environment = RsyncCommand.environment(from: ["RSYNC_OLD_ARGS": "1", "RSYNC_PROTECT_ARGS": "1", "HOME": "/h"])
+        #expect(environment["RSYNC_OLD_ARGS"] == nil && environment["RSYNC_PROTECT_ARGS"] == nil)
+        #expect(environment["HOME"] == "/h" && environment["LC_ALL"] == "C")
     }
 
     @Test func theProbeLooksAtEveryLocationOfTheHostInOneScript() {
@@ -175,6 +224,18 @@ final class RecordingRunner: ProcessRunner, @unchecked Sendable {
     private(set) var runs: [[String]] = []
     func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
         runs.append(arguments)
+        return ProcessResult(status: 0)
+    }
+}
+
+/// A runner that answers every command with the same lines and status 0, recording the commands.
+final class ScriptedRunner: ProcessRunner, @unchecked Sendable {
+    let lines: [String]
+    private(set) var runs: [[String]] = []
+    init(lines: [String]) { self.lines = lines }
+    func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+        runs.append(arguments)
+        lines.forEach(onLine)
         return ProcessResult(status: 0)
     }
 }

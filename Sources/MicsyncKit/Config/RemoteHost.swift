@@ -25,7 +25,7 @@ public struct RemoteHost: Hashable, Sendable {
     /// Whether two locations lie on the same machine, so that their absolute paths can be
     /// compared (a `~` path also needs the same user: it is that user's home).
     public func isSameMachine(as other: RemoteHost) -> Bool {
-        host == other.host && port == other.port
+        host == other.host && (port ?? 22) == (other.port ?? 22)
     }
 }
 

@@ -156,7 +156,12 @@ public struct StatusReport: Sendable {
         if let host = spec.source.host ?? spec.destination.host {
             guard let sessions else { return .failure("\(host.destination) is remote and this run has no SSH connections") }
             command.remoteShell = sessions.rsyncShell(for: host)
+            if command.needsNamesList {
+                guard let list = ListFile.write(command.namesList, environment: environment) else { return .failure("cannot write a temporary file list") }
+                command.remoteNamesList = list
+            }
         }
+        defer { command.remoteNamesList.map(ListFile.remove) }
         var arguments = command.preview(deleting: true)
         if checksum { arguments.insert("--checksum", at: 1) }
         do {

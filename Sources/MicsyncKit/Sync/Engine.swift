@@ -96,15 +96,27 @@ public struct Engine: Sendable {
         defer { withExtendedLifetime(heldLock) {} }
         let survey = fileSystem.survey(of: spec)
         var command = RsyncCommand(spec: spec, existingPrefix: survey.existingPrefix)
+        var listFiles: [String] = []
+        defer { if !options.verbose { listFiles.forEach(removeFile) } }
         if let host = spec.destination.host ?? spec.source.host {
             guard let sessions else {
                 console.warning("\(host.destination) is remote and this run has no SSH connections; nothing copied to \(destination)")
                 return .failed
             }
             command.remoteShell = sessions.rsyncShell(for: host)
+            if command.needsNamesList {
+                guard let list = writeList(command.namesList) else {
+                    console.warning("cannot write a temporary file list; nothing copied to \(destination)")
+                    return .failed
+                }
+                listFiles.append(list)
+                command.remoteNamesList = list
+            }
         }
         if options.keep || spec.keep {
-            command.trashFolder = Paths.join(Paths.join(spec.destination.path, ReservedName.trash), options.trashStamp)
+            // A remote destination's server runs in the location folder: the trash is given from there.
+            let trash = Paths.join(ReservedName.trash, options.trashStamp)
+            command.trashFolder = spec.destination.isRemote ? trash : Paths.join(spec.destination.path, trash)
         }
         if !options.dryRun && survey.lacksEverything {
             warnUnlocked(spec)
@@ -162,8 +174,6 @@ public struct Engine: Sendable {
         let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete,
                                   setsFolderTimesDirectly: !spec.source.isRemote && !spec.destination.isRemote)
 
-        var listFiles: [String] = []
-        defer { if !options.verbose { listFiles.forEach(removeFile) } }
         var steps: [Step] = []
         let runs: [([String], (String) -> [String], Bool)] = [(plan.deletionList, command.deletion(listFile:), false),
                                                            (plan.replaceList, command.replace(listFile:), true),
@@ -258,8 +268,9 @@ public struct Engine: Sendable {
     private func apply(_ step: Step, command: RsyncCommand, replaced: Set<String>, totals: inout ApplyTotals,
                        each: (ItemizedLine, String) -> Void = { _, _ in }) -> Outcome {
         // rsync would create a missing destination folder: a drive unplugged since the preview
-        // must not turn into a new folder on the disc beneath its mount point.
-        guard fileSystem.on(command.spec.destination).isDirectory(command.spec.destination.path) else {
+        // must not turn into a new folder on the disc beneath its mount point. (A remote one is
+        // guarded by the `cd` into it that starts rsync's server there.)
+        guard command.spec.destination.isRemote || fileSystem.isDirectory(command.spec.destination.path) else {
             console.warning("\(command.spec.destination.displayName) is no longer accessible (unplugged, or its host unreachable?); nothing more copied to it")
             return .failed
         }

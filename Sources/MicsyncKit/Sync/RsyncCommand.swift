@@ -4,6 +4,13 @@
 /// EXISTING is the deepest folder of the PATHs' parent that the destination already has: missing
 /// folders between it and the items are created with the source's attributes, and the folders
 /// that exist keep theirs (RSYNC-NOTES: implied folders).
+///
+/// A remote side is never named by its path in an operand: rsync's server is started in that
+/// folder (`--rsync-path='cd FOLDER && rsync'`, the folder quoted for the remote shell) and the
+/// operand is `host:./`, and a remote source's PATH names go in a `--files-from` list. So no byte
+/// of a remote path or name meets the remote shell's word splitting or rsync's own wildcard
+/// expansion (`[`, `*`, `?`, newlines and spaces included), and a remote folder that has gone
+/// makes the `cd` fail instead of rsync creating it.
 public struct RsyncCommand: Sendable {
     public let spec: TransferSpec
     /// Deepest existing folder of `spec.parent` in the destination, relative to the location.
@@ -13,6 +20,8 @@ public struct RsyncCommand: Sendable {
     public var trashFolder: String?
     /// rsync's `-e` for a remote source or destination: ssh and its options.
     public var remoteShell: String?
+    /// A remote source's PATH names (`namesList`), written by the caller for `--files-from`.
+    public var remoteNamesList: String?
 
     public init(spec: TransferSpec, existingPrefix: String) {
         self.spec = spec
@@ -25,20 +34,45 @@ public struct RsyncCommand: Sendable {
         return name == "." ? existingPrefix : existingPrefix + "/" + name
     }
 
+    /// The runs over the trees: from the existing prefix (or the location) on both sides.
     var operands: [String] {
-        if spec.isWholeLocation { return [sourceRoot, destinationRoot] }
+        let sourceFolder = spec.isWholeLocation ? spec.source.path : Paths.join(spec.source.path, existingPrefix)
+        let destinationFolder = spec.isWholeLocation ? spec.destination.path : Paths.join(spec.destination.path, existingPrefix)
+        let destination = spec.destination.isRemote ? [Self.remoteFolder(spec.destination)] : [destinationFolder + "/"]
+        if spec.source.isRemote {
+            let names = spec.isWholeLocation ? [] : ["--recursive", "--files-from=" + (remoteNamesList ?? "-"), "--from0"]
+            return names + [Self.remoteFolder(spec.source)] + destination
+        }
+        if spec.isWholeLocation { return [sourceFolder + "/"] + destination }
         let rest = Paths.relative(spec.parent, to: existingPrefix)
-        let sourceBase = Paths.join(Paths.join(spec.source.path, existingPrefix), ".")
-        let sources = spec.names.map { spec.source.rsyncOperand(Paths.join(Paths.join(sourceBase, rest), $0)) }
-        return sources + [spec.destination.rsyncOperand(Paths.join(spec.destination.path, existingPrefix) + "/")]
+        return spec.names.map { Paths.join(Paths.join(Paths.join(sourceFolder, "."), rest), $0) } + destination
     }
 
-    /// The two locations' folders as rsync takes them (`host:PATH/` for a remote one).
-    var sourceRoot: String { spec.source.rsyncOperand(spec.source.path + "/") }
-    var destinationRoot: String { spec.destination.rsyncOperand(spec.destination.path + "/") }
+    /// A remote source's names for `--files-from`, relative to the folder its server starts in.
+    public var namesList: [String] {
+        let rest = Paths.relative(spec.parent, to: existingPrefix)
+        return spec.names.map { Paths.join(rest, $0) }
+    }
 
-    /// `-e SSH…` when one side is remote (rsync copies between at most one remote side).
-    var shellFlags: [String] { remoteShell.map { ["-e", $0] } ?? [] }
+    /// Whether the runs over the trees need `namesList` written to a file (`remoteNamesList`).
+    public var needsNamesList: Bool { spec.source.isRemote && !spec.isWholeLocation }
+
+    /// The two locations' folders as the listed runs take them.
+    var sourceRoot: String { spec.source.isRemote ? Self.remoteFolder(spec.source) : spec.source.path + "/" }
+    var destinationRoot: String { spec.destination.isRemote ? Self.remoteFolder(spec.destination) : spec.destination.path + "/" }
+
+    /// `host:./`: the folder rsync's server was started in.
+    static func remoteFolder(_ location: Location) -> String { location.rsyncOperand("./") }
+
+    /// `-e SSH…` when one side is remote (rsync copies between at most one remote side), and where
+    /// rsync's server starts: the remote folder of the runs over the trees (`trees`) or the
+    /// location (the listed runs).
+    func shellFlags(trees: Bool) -> [String] {
+        guard let remoteShell else { return [] }
+        guard let remote = spec.destination.isRemote ? spec.destination : spec.source.isRemote ? spec.source : nil else { return ["-e", remoteShell] }
+        let folder = trees && !spec.isWholeLocation ? Paths.join(remote.path, existingPrefix) : remote.path
+        return ["-e", remoteShell, "--rsync-path=cd " + RemoteShell.quote(folder) + " && rsync"]
+    }
 
     var relativeFlag: [String] { spec.isWholeLocation ? [] : ["--relative"] }
 
@@ -76,7 +110,7 @@ public struct RsyncCommand: Sendable {
     /// The preview: one dry run that itemizes every change (`--force` so that a folder replaced
     /// by a file previews instead of failing).
     public func preview(deleting: Bool) -> [String] {
-        [program] + shellFlags + ["--archive", "--dry-run", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag
+        [program] + shellFlags(trees: true) + ["--archive", "--dry-run", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag
             + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
     }
 
@@ -84,20 +118,20 @@ public struct RsyncCommand: Sendable {
     /// be replaced or deleted, so there is no question to ask. `--ignore-existing` keeps it so
     /// if something appears there meanwhile (folders still get their attributes).
     public func singleRun() -> [String] {
-        [program] + shellFlags + ["--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
+        [program] + shellFlags(trees: true) + ["--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
     }
 
     /// Copies what the destination lacks and updates folder attributes; never replaces anything.
     /// `refused` are location-relative paths of declined changes of type, kept out by anchored rules.
     public func bulkNew(refused: [String]) -> [String] {
         let exclusions = refused.map { "--exclude=/" + Self.escapeWildcards(transferRelative($0)) }
-        return [program] + shellFlags + ["--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + exclusions + folderFilters + operands
+        return [program] + shellFlags(trees: true) + ["--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + exclusions + folderFilters + operands
     }
 
     /// Replaces exactly the listed location-relative paths: the accepted modifications. No
     /// recursion, no folders implied; `--force` lets a file replace a folder.
     public func replace(listFile: String) -> [String] {
-        [program] + shellFlags + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules + listedExclusions
+        [program] + shellFlags(trees: false) + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules + listedExclusions
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
 
@@ -105,7 +139,7 @@ public struct RsyncCommand: Sendable {
     /// whose times must be set) and can replace nothing. Listing "." brings in the location's
     /// top-level items too (rsync's `--dirs`), so declined changes of type are kept out.
     public func add(listFile: String, refused: [String]) -> [String] {
-        [program] + shellFlags + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules + listedExclusions
+        [program] + shellFlags(trees: false) + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules + listedExclusions
             + refused.map { "--exclude=/" + Self.escapeWildcards($0) }
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
@@ -113,7 +147,7 @@ public struct RsyncCommand: Sendable {
     /// Deletes exactly the listed paths (names missing in the source); `--ignore-existing` keeps it
     /// from ever replacing an item whose name reappeared in the source since the preview.
     public func deletion(listFile: String) -> [String] {
-        [program] + shellFlags + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
+        [program] + shellFlags(trees: false) + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
          "--delete-missing-args", "--force"] + keepFlags + Self.reservedRules + listedExclusions
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
@@ -140,6 +174,9 @@ public struct RsyncCommand: Sendable {
     public static func environment(from base: [String: String]) -> [String: String] {
         var environment = base
         environment["LC_ALL"] = "C"
+        // rsync's argument handling as this version of micsync knows it, whatever the user set.
+        environment["RSYNC_OLD_ARGS"] = nil
+        environment["RSYNC_PROTECT_ARGS"] = nil
         return environment
     }
 }

@@ -38,4 +38,18 @@ enum ListFile {
     static func remove(_ path: String) { _ = PathBytes.bytes(path).withCString { unlink($0) } }
 
     static func removeFolder(_ path: String) { _ = PathBytes.bytes(path).withCString { rmdir($0) } }
+
+    /// A private folder of ours and the files directly in it (sockets left by a lost connection).
+    static func removeFolderAndContents(_ path: String) {
+        if let directory = PathBytes.bytes(path).withCString({ opendir($0) }) {
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { PathBytes.string($0.prefix { $0 != 0 }) }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(directory)
+            for name in names { remove(path + "/" + name) }
+        }
+        removeFolder(path)
+    }
 }

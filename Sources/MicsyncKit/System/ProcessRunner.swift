@@ -130,16 +130,22 @@ public struct SpawningProcessRunner: ProcessRunner {
         var open = 2
         let deadline = timeLimit.map { Self.now() + $0 }
         var timedOut = false
+        var killed = false
         while open > 0 {
             var wait: Int32 = -1
             if let deadline {
-                let left = deadline - Self.now()
-                if left <= 0 && !timedOut {
-                    // Its output pipes close when it ends, which ends this loop.
-                    kill(pid, SIGKILL)
+                let now = Self.now()
+                // SIGTERM first, so that ssh can end what it started (a ProxyCommand); SIGKILL
+                // two seconds later. Its output pipes close when it ends, which ends this loop.
+                if now >= deadline && !timedOut {
+                    kill(pid, SIGTERM)
                     timedOut = true
+                } else if now >= deadline + 2 && !killed {
+                    kill(pid, SIGKILL)
+                    killed = true
                 }
-                wait = timedOut ? -1 : Int32(min(left * 1000, 1_000_000)) + 1
+                let next = timedOut ? deadline + 2 : deadline
+                wait = killed ? -1 : Int32(max(0, min((next - now) * 1000, 1_000_000))) + 1
             }
             let ready = poll(&descriptors, nfds_t(descriptors.count), wait)
             if ready < 0 {

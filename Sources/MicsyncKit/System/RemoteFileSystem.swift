@@ -98,7 +98,10 @@ public struct RemoteFileSystem: FileSystem {
         let arguments = ["rsync", "-e", sessions.rsyncShell(for: host), "--archive", "--dry-run", "--no-recursive", "--dirs",
                          "--no-implied-dirs", "--files-from=" + list, "--from0", "--out-format=%M " + ItemizedLine.format,
                          host.destination + ":/", empty + "/"]
-        let result = try? sessions.runner.run(arguments, environment: RsyncCommand.environment(from: sessions.environment)) { text in
+        // Times in UTC, so that an hour that a clock change repeats is not ambiguous.
+        var environment = RsyncCommand.environment(from: sessions.environment)
+        environment["TZ"] = "UTC0"
+        let result = try? sessions.runner.run(arguments, environment: environment) { text in
             let bytes = Array(text.utf8)
             guard bytes.count > 20, let time = Self.time(bytes[0..<19]), let line = ItemizedLine.parse(String(text.dropFirst(20))) else { return }
             found["/" + line.name] = FileStamp(kind: Self.kind(line.fileType), size: line.fileType == "f" ? line.length : 0, modificationTime: time)
@@ -121,7 +124,7 @@ public struct RemoteFileSystem: FileSystem {
         }
     }
 
-    /// rsync's `%M`, `YYYY/MM/DD-HH:MM:SS` in local time, as seconds since 1970.
+    /// rsync's `%M`, `YYYY/MM/DD-HH:MM:SS` (in UTC: see `stamps`), as seconds since 1970.
     static func time(_ bytes: ArraySlice<UInt8>) -> Double? {
         let text = String(decoding: bytes, as: UTF8.self)
         let parts = text.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == ":" }).compactMap { Int32($0) }
@@ -133,8 +136,7 @@ public struct RemoteFileSystem: FileSystem {
         fields.tm_hour = parts[3]
         fields.tm_min = parts[4]
         fields.tm_sec = parts[5]
-        fields.tm_isdst = -1
-        return Double(mktime(&fields))
+        return Double(timegm(&fields))
     }
 
     public func realPath(_ path: String) -> String? { nil }

@@ -20,6 +20,11 @@ public final class SSHSessions: @unchecked Sendable {
     let clock: @Sendable () -> Double
     private var controlFolder: String?
     private var states: [RemoteHost: HostState] = [:]
+    /// Hosts whose probe connected: each may have a shared connection to end.
+    private var connected: [RemoteHost] = []
+    /// Each host's socket name: two configs may reach one machine with different ssh options
+    /// (another key), so each gets its own connection rather than `%C`'s one per machine.
+    private var socketNumbers: [RemoteHost: Int] = [:]
     /// The locations of each host that the probe looks at too, so that asking whether they are
     /// accessible costs no further round trip.
     private var expected: [RemoteHost: [String]] = [:]
@@ -55,7 +60,9 @@ public final class SSHSessions: @unchecked Sendable {
         var arguments = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(host.timeout)",
                          "-o", "ServerAliveInterval=\(host.timeout)", "-o", "ServerAliveCountMax=3"]
         if let folder = sharedConnectionFolder() {
-            arguments += ["-o", "ControlMaster=auto", "-o", "ControlPath=" + folder + "/%C",
+            let number = socketNumbers[host] ?? socketNumbers.count
+            socketNumbers[host] = number
+            arguments += ["-o", "ControlMaster=auto", "-o", "ControlPath=" + folder + "/\(number)-%C",
                           "-o", "ControlPersist=\(Self.persistSeconds)"]
         }
         if let port = host.port { arguments += ["-p", String(port)] }
@@ -71,7 +78,9 @@ public final class SSHSessions: @unchecked Sendable {
         // Past the connect timeout, a server that accepted the connection but never answers.
         let state: HostState
         let paths = expected[host] ?? []
-        if let answer = execute(Self.probeScript(paths), on: host, timeLimit: Double(host.timeout) * 2 + 5) {
+        let answer = execute(Self.probeScript(paths), on: host, timeLimit: Double(host.timeout) * 2 + 5)
+        if let answer, answer.result.status != 255 { connected.append(host) }
+        if let answer {
             let lines = answer.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if answer.result.timedOut {
                 state = .unreachable(reason: "no answer over SSH within \(host.timeout * 2 + 5) s")
@@ -137,7 +146,9 @@ public final class SSHSessions: @unchecked Sendable {
     private func execute(_ command: String, on host: RemoteHost, timeLimit: Double?) -> (result: ProcessResult, output: String)? {
         var lines: [String] = []
         do {
-            let result = try runner.run(sshCommand(for: host) + ["--", host.destination, command], environment: environment,
+            // Run by sh whatever the login shell is (zsh, say, would stop at a glob that matches
+            // nothing): the login shell only has to read one single-quoted word.
+            let result = try runner.run(sshCommand(for: host) + ["--", host.destination, "sh -c " + RemoteShell.quote(command)], environment: environment,
                                         timeLimit: timeLimit) { lines.append($0) }
             return (result, lines.joined(separator: "\n"))
         } catch {
@@ -149,11 +160,10 @@ public final class SSHSessions: @unchecked Sendable {
     /// printed commands that name it, and a pasted one opens its own connection there.
     public func close(keepingFolder: Bool = false) {
         guard let folder = controlFolder else { return }
-        for (host, state) in states {
-            guard case .reachable = state else { continue }
+        for host in connected {
             _ = try? runner.run(sshCommand(for: host) + ["-O", "exit", "--", host.destination], environment: environment, timeLimit: 10) { _ in }
         }
-        if !keepingFolder { ListFile.removeFolder(folder) }
+        if !keepingFolder { ListFile.removeFolderAndContents(folder) }
         controlFolder = nil
     }
 
@@ -162,7 +172,8 @@ public final class SSHSessions: @unchecked Sendable {
     private func sharedConnectionFolder() -> String? {
         if let controlFolder { return controlFolder }
         var base = ListFile.temporaryFolder(environment)
-        if base.utf8.count > 40 { base = "/tmp" }
+        // ssh splits an option's value at spaces and quotes.
+        if base.utf8.count > 40 || base.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" || $0 == "%" }) { base = "/tmp" }
         controlFolder = ListFile.makeFolder(prefix: "micsync-ssh", in: base)
         return controlFolder
     }
