@@ -52,13 +52,7 @@ private final class Live {
         process.standardInput = input
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        // As in the harness: unblock signals while spawning, so that micsync can be interrupted.
-        var all = sigset_t(), saved = sigset_t()
-        sigemptyset(&all)
-        pthread_sigmask(SIG_SETMASK, &all, &saved)
-        let spawned = Result { try process.run() }
-        pthread_sigmask(SIG_SETMASK, &saved, nil)
-        try spawned.get()
+        try spawnWithSignalsUnblocked(process)
     }
 
     var stdout: String { String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self) }

@@ -323,14 +323,7 @@ final class Sandbox: @unchecked Sendable {
         process.standardInput = interruptWhen == nil ? input : openInput
         process.standardOutput = output
         process.standardError = errors
-        // Test threads block most signals and a spawned child inherits that mask: unblock them
-        // on this thread while spawning, so that micsync sees SIGINT like a terminal's Ctrl-C.
-        var all = sigset_t(), saved = sigset_t()
-        sigemptyset(&all)
-        pthread_sigmask(SIG_SETMASK, &all, &saved)
-        let spawned = Result { try process.run() }
-        pthread_sigmask(SIG_SETMASK, &saved, nil)
-        try spawned.get()
+        try spawnWithSignalsUnblocked(process)
         let deadline = Date().addingTimeInterval(timeout)
         var interruptAt = interruptWhen
         while process.isRunning {
@@ -389,6 +382,18 @@ private func sysWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) ->
 
 private func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     read(fd, buffer, count)
+}
+
+/// Test threads block most signals and a spawned child inherits that mask: they are unblocked
+/// on this thread while spawning, so that micsync sees SIGINT like a terminal's Ctrl-C (and
+/// sshd, SIGTERM).
+func spawnWithSignalsUnblocked(_ process: Process) throws {
+    var all = sigset_t(), saved = sigset_t()
+    sigemptyset(&all)
+    pthread_sigmask(SIG_SETMASK, &all, &saved)
+    let spawned = Result { try process.run() }
+    pthread_sigmask(SIG_SETMASK, &saved, nil)
+    try spawned.get()
 }
 
 struct Failure: Error, CustomStringConvertible {

@@ -168,7 +168,7 @@ final class SSHServer: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        if (try? Self.spawnUnblocked(process)) != nil { process.waitUntilExit() }
+        if (try? spawnWithSignalsUnblocked(process)) != nil { process.waitUntilExit() }
     }
 
     // MARK: Processes
@@ -192,7 +192,7 @@ final class SSHServer: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = errors
-        try spawnUnblocked(process)
+        try spawnWithSignalsUnblocked(process)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline {
@@ -208,17 +208,6 @@ final class SSHServer: @unchecked Sendable {
         let out = FileManager.default.contents(atPath: io + "/out") ?? Data()
         let err = FileManager.default.contents(atPath: io + "/err") ?? Data()
         return (status, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-    }
-
-    /// Test threads block most signals and a child inherits the mask; sshd, started through the
-    /// script, must see SIGTERM, so the mask is cleared on this thread while spawning.
-    private static func spawnUnblocked(_ process: Process) throws {
-        var all = sigset_t(), saved = sigset_t()
-        sigemptyset(&all)
-        pthread_sigmask(SIG_SETMASK, &all, &saved)
-        let spawned = Result { try process.run() }
-        pthread_sigmask(SIG_SETMASK, &saved, nil)
-        try spawned.get()
     }
 
     private static func jsonString(_ text: String) -> String {
