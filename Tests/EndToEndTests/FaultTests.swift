@@ -365,6 +365,66 @@ struct FaultTests {
         #expect(!box.exists("work/docs/gone.txt"), "unchanged deletions still happen\n\(r)")
     }
 
+    @Test("a deletion-only run from a remote BACKUP copies nothing that appeared during the question")
+    func remoteDeletionOnlyCopiesNothingUnseen() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("rb/sub/f", "same\n", mtime: old)
+        try box.write("w/sub/f", "same\n", mtime: old)
+        try box.write("w/del", "only in WORK\n", mtime: old)
+        try box.setTime("rb/sub", old)
+        try box.setTime("w/sub", old)
+        try box.setTime("rb", older)
+        try box.setTime("w", older)
+        let remote = server.url(box.path("rb"))
+        try box.config(#"{"configs":[{"name":"Docs","work":["w"],"backup":["\#(remote)"],"ssh":\#(server.sshOptionsJSON)}]}"#)
+        let live = try Live(box, ["--config", "cfg.json", "--work", "-d", "w"])
+        let asked = live.waitFor("[Delete/No]")
+        try box.write("rb/late", "created after the preview\n")
+        try box.write("rb/latedir/c", "c\n")
+        try box.setTime("rb", older)
+        let r = try live.finish(stdin: "d\n")
+        #expect(asked, "\(r)")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.listed("Delete") == ["del"], "\(r)")
+        #expect(!box.exists("w/del") && !box.exists("w/late") && !box.exists("w/latedir"), "\(r)")
+        #expect(r.stdout.contains("Done: 0 copied, 0 overwritten, 1 deleted"), "\(r)")
+        // The location folder's time is the BACKUP's again after the deletion.
+        #expect(box.mtime("w") == older, "\(r)")
+    }
+
+    @Test("an accepted top-level overwrite copies no top-level item that appeared during the question")
+    func topLevelOverwriteCopiesNothingUnseen() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/a.txt", "new\n", mtime: old)
+        try box.write("b1/a.txt", "old\n", mtime: older)
+        try box.write("work/new.txt", "shown\n", mtime: old)
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "work"])
+        let asked = live.waitFor("[Modify/No]")
+        try box.write("work/late.txt", "created after the preview\n")
+        let r = try live.finish(stdin: "m\n")
+        #expect(asked, "\(r)")
+        #expect(r.status == 0, "\(r)")
+        #expect(box.read("b1/a.txt") == "new\n" && box.read("b1/new.txt") == "shown\n", "\(r)")
+        #expect(!box.exists("b1/late.txt"), "\(r)")
+    }
+
+    @Test("a folder kept by its excluded contents needs no folder-time run over SSH")
+    func remoteFolderKeptByExclusion() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("rb/sub/keep", "k\n", mtime: old)
+        try box.write("w/sub/keep", "k\n", mtime: old)
+        try box.write("w/sub/gone/a.tmp", "excluded\n", mtime: old)
+        try box.write("w/sub/gone/b", "b\n", mtime: old)
+        let remote = server.url(box.path("rb"))
+        try box.config(#"{"configs":[{"name":"Docs","work":["w"],"backup":["\#(remote)"],"exclude":["*.tmp"],"ssh":\#(server.sshOptionsJSON)}]}"#)
+        let r = try box.run(["--config", "cfg.json", "--work", "-D", "w/sub"])
+        #expect(!r.stderr.contains("link_stat"), "\(r)")
+        #expect(box.read("w/sub/gone/a.tmp") == "excluded\n" && !box.exists("w/sub/gone/b"), "\(r)")
+    }
+
     @Test("a run killed while it holds a destination leaves no lock behind: the next run proceeds")
     func killedRunLeavesNoLock() throws {
         let box = try Sandbox()

@@ -206,16 +206,16 @@ struct RemoteLocationTests {
         #expect(script.contains(ReservedName.marker))
     }
 
-    @Test func folderTimesGoToTheAddingRunWhenASideIsRemote() {
-        let spec = TransferSpec(action: .work, configName: "Docs", source: Location(role: .backup, path: "/b", host: RemoteHost(host: "nas")),
+    @Test func anAddingRunListingTheLocationItselfTouchesOnlyTheTopLevelNamesOfItsList() {
+        #expect(ApplyPlan.topLevel(of: ["a/b", "c"]) == nil)
+        #expect(ApplyPlan.topLevel(of: [".", "sub/x", "sub", "f[1]"]) == ["sub", "f[1]"])
+        let spec = TransferSpec(action: .work, configName: "Docs", source: Location(role: .backup, path: "/b"),
                                 destination: Location(role: .work, path: "/w"), parent: "", names: [])
-        var preview = Preview()
-        preview.deletions = [Change(kind: .deletion, path: "d/x", isDirectory: false, itemize: "*deleting  ")]
-        let local = ApplyPlan.make(preview: preview, spec: spec, overwrite: true, delete: true)
-        #expect(local.folderTimes == ["d"] && local.addList.isEmpty)
-        let remote = ApplyPlan.make(preview: preview, spec: spec, overwrite: true, delete: true, setsFolderTimesDirectly: false)
-        #expect(remote.folderTimes.isEmpty && remote.addList == ["d"])
-        #expect(remote.deletionList == ["d/x"])
+        let run = RsyncCommand(spec: spec, existingPrefix: "").add(listFile: "/l", refused: ["r"], topLevel: ["sub", "f[1]"])
+        // After every other rule, so that reserved, configured and refused exclusions still win.
+        let rules = run.filter { $0.hasPrefix("--include=") || $0.hasPrefix("--exclude=") }
+        #expect(Array(rules.suffix(4)) == ["--exclude=/r", "--include=/sub", #"--include=/f\[1]"#, "--exclude=/*"])
+        #expect(RsyncCommand(spec: spec, existingPrefix: "").add(listFile: "/l", refused: []).contains("--exclude=/*") == false)
     }
 }
 

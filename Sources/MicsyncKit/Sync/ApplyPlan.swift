@@ -23,10 +23,7 @@ public struct ApplyPlan: Equatable, Sendable {
     /// than a list (rsync reads `--files-from` one byte at a time).
     public static let exactNewItemLimit = 2000
 
-    /// `setsFolderTimesDirectly`: micsync can set a folder's time itself (both folders local);
-    /// otherwise such folders go to the adding run, which sets them.
-    public static func make(preview: Preview, spec: TransferSpec, overwrite: Bool, delete: Bool,
-                            setsFolderTimesDirectly: Bool = true) -> ApplyPlan {
+    public static func make(preview: Preview, spec: TransferSpec, overwrite: Bool, delete: Bool) -> ApplyPlan {
         var plan = ApplyPlan()
         plan.replaceList = overwrite ? preview.modified.map(\.path) : []
         plan.refused = (overwrite ? [] : preview.modified.filter { $0.replaces != nil }.map(\.path))
@@ -47,11 +44,25 @@ public struct ApplyPlan: Equatable, Sendable {
             plan.addList = []
         }
         // Only deletions: deleting changes nothing of a folder but its time.
-        if added.isEmpty && plan.replaceList.isEmpty && setsFolderTimesDirectly {
+        if added.isEmpty && plan.replaceList.isEmpty {
             plan.folderTimes = plan.addList
             plan.addList = []
         }
         return plan
+    }
+
+    /// The top-level names an adding run of `list` may touch, when the list holds "." (with
+    /// `--dirs`, "." brings in every top-level item the destination lacks, also one that
+    /// appeared since the preview); nil when it does not.
+    public static func topLevel(of list: [String]) -> [String]? {
+        guard list.contains(".") else { return nil }
+        var names: [String] = []
+        var seen = Set<String>()
+        for path in list where path != "." {
+            let first = String(path.split(separator: "/", maxSplits: 1)[0])
+            if seen.insert(first).inserted { names.append(first) }
+        }
+        return names
     }
 
     /// Deleting a folder deletes what is inside: list only the top-most of each deleted subtree.

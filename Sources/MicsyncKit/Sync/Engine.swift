@@ -120,7 +120,11 @@ public struct Engine: Sendable {
         }
         if !options.dryRun && survey.lacksEverything {
             warnUnlocked(spec)
-            return try singleRun(command, started: started)
+            let outcome = try singleRun(command, started: started)
+            if options.verbose && !listFiles.isEmpty {
+                console.line("(the file list named above is kept for pasting: " + listFiles.map(PathBytes.display).joined(separator: " ") + ")")
+            }
+            return outcome
         }
 
         // 1. Preview: one dry run over the trees.
@@ -170,14 +174,23 @@ public struct Engine: Sendable {
                 + changedSince.prefix(10).joined(separator: ", ") + (changedSince.count > 10 ? ", …" : ""))
             outcome = max(outcome, .incomplete)
         }
-        // Folder times are set directly only where both folders are on this machine.
-        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete,
-                                  setsFolderTimesDirectly: !spec.source.isRemote && !spec.destination.isRemote)
+        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete)
+        // Folder times after deletions are set directly where both folders are on this machine;
+        // otherwise by a run that lists the folders the source still has.
+        let local = !spec.source.isRemote && !spec.destination.isRemote
+        var timedFolders: [String] = []
+        if !local && !plan.folderTimes.isEmpty {
+            let found = sourceFiles.stamps(of: plan.folderTimes.map { Paths.join(spec.source.path, $0 == "." ? "" : $0) })
+            timedFolders = zip(plan.folderTimes, found).filter { $0.1?.kind == .directory }.map(\.0)
+        }
 
         var steps: [Step] = []
-        let runs: [([String], (String) -> [String], Bool)] = [(plan.deletionList, command.deletion(listFile:), false),
-                                                           (plan.replaceList, command.replace(listFile:), true),
-                                                           (plan.addList, { command.add(listFile: $0, refused: plan.refused) }, true)]
+        let runs: [([String], (String) -> [String], Bool)] = [
+            (plan.deletionList, command.deletion(listFile:), false),
+            (plan.replaceList, command.replace(listFile:), true),
+            (plan.addList, { command.add(listFile: $0, refused: plan.refused, topLevel: ApplyPlan.topLevel(of: plan.addList)) }, true),
+            (timedFolders, { command.add(listFile: $0, refused: plan.refused, topLevel: ApplyPlan.topLevel(of: timedFolders)) }, false),
+        ]
         for (list, arguments, copies) in runs where !list.isEmpty {
             guard let listFile = writeList(list) else {
                 console.warning("cannot write a temporary file list; nothing copied to \(destination)")
@@ -208,7 +221,7 @@ public struct Engine: Sendable {
             outcome = max(outcome, apply(step, command: command, replaced: replaced, totals: &totals))
             if outcome == .interrupted { break }
         }
-        if outcome < .failed && !steps.isEmpty {
+        if outcome < .failed && !steps.isEmpty && local {
             for folder in plan.folderTimes {
                 _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(spec.destination.path, folder))
             }

@@ -138,9 +138,11 @@ public struct RsyncCommand: Sendable {
     /// Adds exactly the listed location-relative paths (new items, folder updates, the folders
     /// whose times must be set) and can replace nothing. Listing "." brings in the location's
     /// top-level items too (rsync's `--dirs`), so declined changes of type are kept out.
-    public func add(listFile: String, refused: [String]) -> [String] {
+    /// `topLevel` (see `ApplyPlan.topLevel(of:)`): with "." listed, only these top-level names.
+    public func add(listFile: String, refused: [String], topLevel: [String]? = nil) -> [String] {
         [program] + shellFlags(trees: false) + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules + listedExclusions
             + refused.map { "--exclude=/" + Self.escapeWildcards($0) }
+            + (topLevel.map { names in names.map { "--include=/" + Self.escapeWildcards($0) } + ["--exclude=/*"] } ?? [])
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
 
