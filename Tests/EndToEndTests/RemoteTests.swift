@@ -175,6 +175,13 @@ struct RemoteTests {
         let preview = String(commands[0].dropFirst(2))
         let pasted = try box.shell(preview)
         #expect(pasted.status == 0, "\(pasted)")
+        // -v keeps the connection's folder for pasting; the pasted command's connection ends
+        // itself (ControlPersist). The test tidies both up.
+        if let start = preview.range(of: "ControlPath=")?.upperBound, let end = preview[start...].range(of: "/0-%C")?.lowerBound {
+            let folder = String(preview[start..<end])
+            _ = try? box.shell("ssh -o ControlPath='\(folder)/0-%C' -O exit -F \(server.clientConfig) 127.0.0.1 2>/dev/null; rm -rf '\(folder)'")
+            #expect(folder.hasPrefix("/tmp/micsync-ssh."), "\(folder)")
+        }
     }
 
     @Test("an unreachable host (a closed port) is skipped quickly with a notice, like an unplugged drive")
