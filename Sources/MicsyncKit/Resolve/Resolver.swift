@@ -64,7 +64,8 @@ public struct Resolver: Sendable {
             names = present
         }
         let transfers = destinations.map {
-            var spec = TransferSpec(action: action, configName: config.name, source: forCopying(sources), destination: forCopying($0), parent: parent, names: names)
+            var spec = TransferSpec(action: action, configName: config.name, source: fileSystem.forCopying(sources),
+                                    destination: fileSystem.forCopying($0), parent: parent, names: names)
             spec.keep = config.keep
             spec.exclude = config.exclude
             return spec
@@ -137,7 +138,8 @@ public struct Resolver: Sendable {
         if RemoteAddress.isRemote(written) {
             if case .success(let remote) = RemoteAddress.parse(written),
                let location = valid.first(where: { location in
-                   location.host.map { $0.user == remote.user && $0.host == remote.host && $0.port == remote.port } == true && location.path == remote.path
+                   guard let host = location.host else { return false }
+                   return host.isSameMachine(as: RemoteHost(host: remote.host, port: remote.port)) && host.user == remote.user && location.path == remote.path
                }) {
                 return location
             }
@@ -223,12 +225,6 @@ extension Resolver {
 
     static let notAFolder = "missing, not a folder, or its drive is not plugged in"
 
-    /// The location as a copy uses it: a remote `~` replaced by the host's home folder, since
-    /// rsync does not expand it in every kind of run.
-    func forCopying(_ location: Location) -> Location {
-        guard location.isRemote, location.path.hasPrefix("~"), let home = (fileSystem.on(location) as? RemoteFileSystem)?.absolute(location.path) else { return location }
-        return location.withPath(home)
-    }
 
 }
 

@@ -92,7 +92,7 @@ public struct StatusReport: Sendable {
                         console.line("    " + console.styled("not compared", .yellow) + ": both are remote, and rsync compares two machines only when one of them is this one")
                         continue
                     }
-                    var spec = TransferSpec(action: .backup, configName: config.name, source: forCopying(work), destination: forCopying(backup),
+                    var spec = TransferSpec(action: .backup, configName: config.name, source: fileSystem.forCopying(work), destination: fileSystem.forCopying(backup),
                                             parent: entry.parent, names: entry.names)
                     spec.exclude = config.exclude
                     switch compare(spec, checksum: checksum) {
@@ -180,13 +180,6 @@ public struct StatusReport: Sendable {
         return .success(comparison)
     }
 
-}
-
-extension StatusReport {
-    /// A remote `~` replaced by the host's home folder, as for a copy.
-    func forCopying(_ location: Location) -> Location {
-        Resolver(fileSystem: fileSystem, questions: Questions(prompter: NoAnswers(), console: console), console: console).forCopying(location)
-    }
 }
 
 /// `--status` asks nothing.

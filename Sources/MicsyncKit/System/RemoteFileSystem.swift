@@ -150,6 +150,16 @@ public struct RemoteFileSystem: FileSystem {
     public func unreachableReason(_ location: Location) -> String? { sessions.reason(host) }
 }
 
+public extension FileSystem {
+    /// The location as a copy uses it: a remote `~` replaced by the host's home folder, since
+    /// rsync does not expand it in every kind of run.
+    func forCopying(_ location: Location) -> Location {
+        guard location.isRemote, location.path.hasPrefix("~"),
+              let home = (on(location) as? RemoteFileSystem)?.absolute(location.path) else { return location }
+        return location.withPath(home)
+    }
+}
+
 extension SSHSessions {
     /// Why the host cannot be reached (probing it if that was not done yet), or nil.
     func reason(_ host: RemoteHost) -> String? {
