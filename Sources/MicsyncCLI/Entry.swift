@@ -78,6 +78,7 @@ extension MicsyncCommand {
         var request = command.request()
         request.options.trashStamp = trashStamp()
         request.options.showProgress = StandardConsole.isTerminal(1) && !command.noProgress
+        request.options.asRoot = geteuid() == 0
         return execute(request, console: console, environment: environment)
     }
 

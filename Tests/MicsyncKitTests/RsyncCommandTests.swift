@@ -8,10 +8,23 @@ struct RsyncCommandTests {
     static let destination = Location(role: .backup, path: "/b/docs")
     static let output = "--out-format=%i %l %n"
 
+    /// What plain `rsync -a` keeps, so that these lists show the runs' own shape; the drives'
+    /// flags are tested in `CopyFidelityTests`.
+    static let archiveOnly: CopyFidelity = {
+        var fidelity = CopyFidelity()
+        fidelity.hardLinks = false
+        fidelity.sparseFiles = false
+        fidelity.acls = false
+        fidelity.extendedAttributes = false
+        return fidelity
+    }()
+
     func command(_ action: Action = .work, parent: String = "", names: [String] = [], prefix: String = "") -> RsyncCommand {
-        RsyncCommand(spec: TransferSpec(action: action, configName: "Docs", source: Self.source, destination: Self.destination,
-                                        parent: parent, names: names),
-                     existingPrefix: prefix)
+        var command = RsyncCommand(spec: TransferSpec(action: action, configName: "Docs", source: Self.source, destination: Self.destination,
+                                                      parent: parent, names: names),
+                                   existingPrefix: prefix)
+        command.fidelity = Self.archiveOnly
+        return command
     }
 
     /// The marker and trash at the top of a location are never copied, listed or deleted.

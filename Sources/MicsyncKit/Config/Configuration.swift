@@ -74,10 +74,14 @@ public struct Config: Equatable, Sendable {
     public var keep = false
     /// rsync filter patterns left out of every action; a leading `/` anchors at the location.
     public var exclude: [String] = []
+    /// ACLs and extended attributes are kept where both sides can hold them (`"acls_xattrs"`,
+    /// default true; false saves a system call or two per file on each side).
+    public var aclsAndXattrs = true
 
     public init(name: String, work: [Location], backup: [Location], requireMarker: Bool = false, keep: Bool = false,
-                exclude: [String] = []) {
+                exclude: [String] = [], aclsAndXattrs: Bool = true) {
         self.exclude = exclude
+        self.aclsAndXattrs = aclsAndXattrs
         self.name = name
         self.work = work
         self.backup = backup

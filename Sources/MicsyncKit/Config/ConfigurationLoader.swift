@@ -5,7 +5,7 @@ public struct ConfigurationLoader: Sendable {
     public init(fileSystem: FileSystem) { self.fileSystem = fileSystem }
 
     static let topLevelKeys = ["configs"]
-    static let configKeys = ["name", "work", "backup", "require_marker", "keep", "exclude", "ssh", "ssh_timeout"]
+    static let configKeys = ["name", "work", "backup", "require_marker", "keep", "exclude", "ssh", "ssh_timeout", "acls_xattrs"]
 
     /// `--config FILE`, else `MICSYNC_CONFIG` (empty counts as unset), else `~/.micsync.json`;
     /// the first given is the file, with no fall-back when it is missing.
@@ -132,7 +132,8 @@ public struct ConfigurationLoader: Sendable {
         return Config(name: name, work: work, backup: backup,
                       requireMarker: try flag("require_marker", in: members, label: label, file: file),
                       keep: try flag("keep", in: members, label: label, file: file),
-                      exclude: try patterns(in: members, label: label, file: file))
+                      exclude: try patterns(in: members, label: label, file: file),
+                      aclsAndXattrs: try flag("acls_xattrs", in: members, label: label, file: file, default: true))
     }
 
     private func patterns(in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> [String] {
@@ -150,8 +151,9 @@ public struct ConfigurationLoader: Sendable {
         return result
     }
 
-    private func flag(_ key: String, in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> Bool {
-        guard let value = members.first(where: { $0.key == key })?.value else { return false }
+    private func flag(_ key: String, in members: [(key: String, value: JSONValue)], label: String, file: String,
+                      default missing: Bool = false) throws(ConfigError) -> Bool {
+        guard let value = members.first(where: { $0.key == key })?.value else { return missing }
         guard case .bool(let flag) = value else {
             throw ConfigError(file: file, message: "\(label): \"\(key)\" must be true or false, not \(value.typeName)")
         }

@@ -36,6 +36,8 @@ public struct SyncOptions: Sendable, Equatable {
     public var trashStamp = "trash"
     /// A live progress line while rsync copies (standard output a terminal, no --no-progress).
     public var showProgress = false
+    /// micsync runs as root: owners are kept, by number (`--numeric-ids`).
+    public var asRoot = false
 
     public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking

@@ -25,6 +25,10 @@ public struct Change: Equatable, Sendable {
     public var contained: [String] = []
     /// The destination item as the preview saw it (modified and deleted items only).
     public var destinationStamp: FileStamp?
+    /// Why the destination cannot store this item (the preview's "Cannot be copied" group).
+    public var refusal: String?
+    /// A case-only rename on a drive that does not tell case apart: the destination's name now.
+    public var renamedFrom: String?
 
     public init(kind: Kind, path: String, isDirectory: Bool, itemize: String, size: Int64 = 0, replaces: String? = nil) {
         self.kind = kind

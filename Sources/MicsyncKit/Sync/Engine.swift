@@ -23,6 +23,10 @@ public struct Engine: Sendable {
     let clock: @Sendable () -> Double
     /// The SSH connections for remote locations (nil: every location is local).
     public var sessions: SSHSessions?
+    /// What each side's file system can store and each side's rsync can carry (nil: everything).
+    public var probe: DriveProbing?
+    /// Notices given once per run, however many destinations share their cause.
+    private let notices = NoticeLog()
     /// Told of every destination a real run finished with (nothing to do included): the history.
     public var onFinished: @Sendable (TransferSpec, ApplyTotals, Outcome) -> Void = { _, _, _ in }
 
@@ -118,7 +122,8 @@ public struct Engine: Sendable {
             let trash = Paths.join(ReservedName.trash, options.trashStamp)
             command.trashFolder = spec.destination.isRemote ? trash : Paths.join(spec.destination.path, trash)
         }
-        if !options.dryRun && survey.lacksEverything {
+        guard let drives = learnDrives(spec, into: &command) else { return .failed }
+        if !options.dryRun && survey.lacksEverything && !drives.refusesSomeItems {
             warnUnlocked(spec)
             let outcome = try singleRun(command, started: started)
             if options.verbose && !listFiles.isEmpty {
@@ -128,7 +133,8 @@ public struct Engine: Sendable {
         }
 
         // 1. Preview: one dry run over the trees.
-        var builder = PreviewBuilder(command: command, sourceFiles: sourceFiles, destinationFiles: destinationFiles)
+        var builder = PreviewBuilder(command: command, sourceFiles: sourceFiles, destinationFiles: destinationFiles,
+                                     destination: drives, deleting: deleting)
         let previewArguments = command.preview(deleting: deleting)
         if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
         guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return .failed }
@@ -139,11 +145,14 @@ public struct Engine: Sendable {
             outcome = max(outcome, .incomplete)
             console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(destination); left alone")
         }
+        if !preview.unstorable.isEmpty { outcome = max(outcome, .incomplete) }
         if preview.isEmpty {
-            report.nothingToDo()
+            report.listUnstorable(preview, destination: spec.destination, type: drives.type)
+            report.nothingToDo(unstorable: preview.unstorable.count)
             if !options.dryRun { onFinished(spec, ApplyTotals(), outcome) }
             return outcome
         }
+        report.listUnstorable(preview, destination: spec.destination, type: drives.type)
         report.list(preview)
         if options.dryRun {
             console.line("Dry run: nothing was changed.")
@@ -184,6 +193,14 @@ public struct Engine: Sendable {
             timedFolders = zip(plan.folderTimes, found).filter { $0.1?.kind == .directory }.map(\.0)
         }
 
+        if plan.bulk && !current.unstorable.isEmpty {
+            guard let rules = writeList(command.exclusionRules(for: current.unstorable.map(\.path))) else {
+                console.warning("cannot write a temporary file list; nothing copied to \(destination)")
+                return .failed
+            }
+            listFiles.append(rules)
+            command.unstorableRules = rules
+        }
         var steps: [Step] = []
         let runs: [([String], (String) -> [String], Bool)] = [
             (plan.deletionList, command.deletion(listFile:), false),
@@ -214,7 +231,8 @@ public struct Engine: Sendable {
             return finish(spec, .incomplete, ApplyTotals(), started, declined)
         }
 
-        if !steps.isEmpty { warnUnlocked(spec) }
+        if !steps.isEmpty || !current.caseRenames.isEmpty { warnUnlocked(spec) }
+        if !rename(current.caseRenames, in: spec.destination) { outcome = max(outcome, .incomplete) }
         let replaced = Set(plan.replaceList)
         var totals = ApplyTotals()
         for step in steps {
@@ -227,6 +245,65 @@ public struct Engine: Sendable {
             }
         }
         return finish(spec, outcome, totals, started, declined)
+    }
+
+    /// What both sides' file systems can store and both rsyncs can carry decides what the copy
+    /// keeps (`command.fidelity`) and how the preview looks; nil when the destination cannot be
+    /// served at all (an rsync older than micsync needs, said before anything runs).
+    private func learnDrives(_ spec: TransferSpec, into command: inout RsyncCommand) -> FileSystemCapabilities? {
+        guard let probe else { return .everything() }
+        let source = probe.capabilities(of: spec.source)
+        let destination = probe.capabilities(of: spec.destination)
+        let sourceRsync = probe.rsync(for: spec.source)
+        let destinationRsync = probe.rsync(for: spec.destination)
+        for (location, rsync) in [(spec.source, sourceRsync), (spec.destination, destinationRsync)] {
+            let machine = location.host.map { "on " + $0.destination } ?? "here"
+            guard rsync.isSupported else {
+                let found = rsync.version.map { $0.map(String.init).joined(separator: ".") } ?? "of unknown version"
+                console.warning("the rsync \(machine) is \(found), older than the \(RsyncCapabilities.oldestSupported.map(String.init).joined(separator: ".")) micsync needs; nothing copied to \(spec.destination.displayName) (update rsync \(machine))")
+                return nil
+            }
+            let lacking = (rsync.acls ? [] : ["ACLs"]) + (rsync.extendedAttributes ? [] : ["extended attributes"])
+            if spec.aclsAndXattrs && !lacking.isEmpty && notices.first("rsync " + machine) {
+                console.warning("the rsync \(machine) was built without support for \(lacking.joined(separator: " and ")): they are not copied (an rsync built with them keeps them)")
+            }
+        }
+        command.fidelity = CopyFidelity.between(source: source, destination: destination, sourceRsync: sourceRsync, destinationRsync: destinationRsync,
+                                                aclsAndAttributes: spec.aclsAndXattrs, asRoot: options.asRoot)
+        command.itemizesEverything = !destination.caseSensitive
+        if options.verbose {
+            console.line("source \(spec.source.displayName): " + source.summary)
+            console.line("destination \(spec.destination.displayName): " + destination.summary)
+            console.line("the copy " + command.fidelity.description)
+        }
+        return destination
+    }
+
+    /// Gives destination items the source's case, each through a temporary name (a drive that
+    /// does not tell case apart may take a direct rename for no change at all). Parents come
+    /// first, so each item is found under its parent's new name. False when one failed.
+    private func rename(_ renames: [Change], in location: Location) -> Bool {
+        let files = fileSystem.on(location)
+        var complete = true
+        for change in renames {
+            guard let from = change.renamedFrom else { continue }
+            let current = Paths.join(location.path, Paths.join(Paths.parent(change.path), Paths.lastComponent(from)))
+            let temporary = Paths.join(Paths.parent(current), ".micsync-rename-" + Paths.lastComponent(from))
+            let target = Paths.join(location.path, change.path)
+            do throws(FileError) {
+                try files.rename(current, to: temporary)
+                do throws(FileError) {
+                    try files.rename(temporary, to: target)
+                } catch {
+                    try? files.rename(temporary, to: current)
+                    throw error
+                }
+            } catch {
+                console.warning("cannot rename \(PathBytes.display(from)) to \(change.displayPath) in \(location.displayName): \(error.reason)")
+                complete = false
+            }
+        }
+        return complete
     }
 
     /// Only a local folder can be locked (flock): before writing to a remote one, say so.
@@ -288,6 +365,9 @@ public struct Engine: Sendable {
             return .failed
         }
         var messages: [String] = []
+        /// What this run said it created, checked when it ends with errors: rsync names an item
+        /// before writing it, and a drive may refuse it then.
+        var created: [(path: String, bytes: Int64)] = []
         var live = LiveProgress(console: console, clock: clock)
         let result = run(step.arguments, showingProgress: step.showsProgress, onProgress: { live.update($0) }) { text in
             guard let line = ItemizedLine.parse(text) else {
@@ -308,6 +388,7 @@ public struct Engine: Sendable {
             } else if line.isCreation {
                 totals.copied += 1
                 totals.bytes += line.fileType == "f" ? line.length : 0
+                created.append((path, line.fileType == "f" ? line.length : 0))
             } else {
                 totals.overwritten += 1
                 totals.bytes += line.fileType == "f" ? line.length : 0
@@ -316,6 +397,13 @@ public struct Engine: Sendable {
         live.clear()
         for message in messages { console.line("  rsync: " + PathBytes.display(message)) }
         guard let result else { return .failed }
+        if result.status != 0 && !created.isEmpty {
+            let found = fileSystem.on(command.spec.destination).stamps(of: created.map { Paths.join(command.spec.destination.path, $0.path) })
+            for (item, stamp) in zip(created, found) where stamp == nil {
+                totals.copied -= 1
+                totals.bytes -= item.bytes
+            }
+        }
         return outcome(of: result, destination: command.spec.destination)
     }
 

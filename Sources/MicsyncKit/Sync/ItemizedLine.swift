@@ -12,6 +12,8 @@ public struct ItemizedLine: Equatable, Sendable {
     public var fileType: Character { itemize[itemize.index(after: itemize.startIndex)] }
     /// Every attribute is `+`: the item is created (rsync does not see what it replaces).
     public var isCreation: Bool { itemize.hasSuffix("+++++++++") }
+    /// Nothing differs (printed only when rsync itemizes unchanged items too, `-ii`).
+    public var isUnchanged: Bool { !isDeletion && itemize.dropFirst(2).allSatisfy { $0 == " " } }
 
     public static let format = "%i %l %n"
 

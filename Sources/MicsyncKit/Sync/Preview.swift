@@ -6,6 +6,14 @@ public struct Preview: Equatable, Sendable {
     public var folderUpdates: [Change] = []
     /// `--tree` only: source folders where the destination has a non-folder; left alone.
     public var refusedFolders: [Change] = []
+    /// Items the destination cannot store (a refused name, names that differ only in case on a
+    /// drive that does not tell them apart, a link where it has none, a file over its size
+    /// limit): listed with the reason, never handed to rsync. Items inside such a folder are
+    /// counted in its `contained`.
+    public var unstorable: [Change] = []
+    /// Destination items whose name differs from the source's only in case, on a drive that
+    /// does not tell case apart: renamed to the source's name (nothing is lost by it).
+    public var caseRenames: [Change] = []
     /// Lines rsync printed that are not itemized changes.
     public var messages: [String] = []
     /// Modified items whose destination changed after the preview: never touched by the apply.
@@ -13,8 +21,9 @@ public struct Preview: Equatable, Sendable {
 
     public init() {}
 
+    /// Nothing to copy, replace, delete or rename (items that cannot be stored are not things to do).
     public var isEmpty: Bool {
-        new.isEmpty && modified.isEmpty && deletions.isEmpty && folderUpdates.isEmpty && refusedFolders.isEmpty
+        new.isEmpty && modified.isEmpty && deletions.isEmpty && folderUpdates.isEmpty && refusedFolders.isEmpty && caseRenames.isEmpty
     }
 }
 
@@ -22,15 +31,31 @@ public struct Preview: Equatable, Sendable {
 /// created item is checked in the destination unless its folder is known to be new. What the
 /// destination has is asked once, for all such items together, when the stream ends: one
 /// question to a remote host instead of one per line.
+///
+/// On a destination that cannot store everything (`rules`), each item is checked as it comes;
+/// on one that does not tell case apart the preview itemizes unchanged items and the
+/// destination's extra items too (`-ii`, `--delete`), so that names differing only in case are
+/// found among all the source's names, and a destination item that the source has under another
+/// case is renamed, never deleted.
 public struct PreviewBuilder {
     let command: RsyncCommand
     let sourceFiles: FileSystem
     let destinationFiles: FileSystem
+    /// What the destination cannot store; nil when it stores everything.
+    let rules: StorageRules?
+    /// Deletions were asked for (-d/-D): without, the deletion lines of a case-insensitive
+    /// destination's preview only serve to find case-only renames.
+    let deleting: Bool
     private var messages: [String] = []
     /// Location-relative folders that do not exist in the destination: nothing inside them can.
     private var absentFolders = Set<String>()
     /// Every change in the order rsync printed it, awaiting the destination's stamps.
     private var items: [Item] = []
+    private var unstorable: [Change] = []
+    /// Folders the destination cannot store, by path: everything inside goes with them.
+    private var unstorableFolders: [String: Int] = [:]
+    /// On a destination that does not tell case apart: each source path by its case key.
+    private var pathsByCaseKey: [String: [String]] = [:]
 
     private enum Item {
         /// A creation; `checked` when something may already stand at its path.
@@ -38,21 +63,31 @@ public struct PreviewBuilder {
         case modified(Change)
         case deletion(Change)
         case folderUpdate(Change)
+
+        var change: Change {
+            switch self {
+            case .creation(let change, _), .modified(let change), .deletion(let change), .folderUpdate(let change): change
+            }
+        }
     }
 
-    public init(command: RsyncCommand, sourceFiles: FileSystem, destinationFiles: FileSystem) {
+    public init(command: RsyncCommand, sourceFiles: FileSystem, destinationFiles: FileSystem,
+                destination capabilities: FileSystemCapabilities? = nil, deleting: Bool = false) {
         self.command = command
         self.sourceFiles = sourceFiles
         self.destinationFiles = destinationFiles
+        self.rules = capabilities.flatMap { $0.refusesSomeItems ? StorageRules($0) : nil }
+        self.deleting = deleting
     }
 
     /// Both sides on one file system (unit tests, and local copies).
-    public init(command: RsyncCommand, fileSystem: FileSystem) {
-        self.init(command: command, sourceFiles: fileSystem, destinationFiles: fileSystem)
+    public init(command: RsyncCommand, fileSystem: FileSystem, destination capabilities: FileSystemCapabilities? = nil, deleting: Bool = false) {
+        self.init(command: command, sourceFiles: fileSystem, destinationFiles: fileSystem, destination: capabilities, deleting: deleting)
     }
 
     var destinationRoot: String { command.spec.destination.path }
     var sourceRoot: String { command.spec.source.path }
+    var tracksCase: Bool { rules.map { !$0.capabilities.caseSensitive } ?? false }
 
     public mutating func add(_ text: String) {
         guard let line = ItemizedLine.parse(text) else {
@@ -64,6 +99,8 @@ public struct PreviewBuilder {
             items.append(.deletion(Change(kind: .deletion, path: path, isDirectory: line.isDirectory, itemize: line.itemize)))
             return
         }
+        if rules != nil && !storable(line, path: path) { return }
+        if line.isUnchanged { return }
         let isFolder = line.fileType == "d"
         if line.isCreation {
             let checked = !absentFolders.contains(Paths.parent(path))
@@ -77,6 +114,31 @@ public struct PreviewBuilder {
         }
     }
 
+    /// Checks one source item against what the destination can store; false (and recorded)
+    /// when it cannot. Every source name is noted by its case key on a case-insensitive drive.
+    private mutating func storable(_ line: ItemizedLine, path: String) -> Bool {
+        guard let rules else { return true }
+        var ancestor = Paths.parent(path)
+        while !ancestor.isEmpty && !unstorableFolders.isEmpty {
+            if let owner = unstorableFolders[ancestor] {
+                unstorable[owner].contained.append(PathBytes.display(path) + (line.isDirectory ? "/" : ""))
+                return false
+            }
+            ancestor = Paths.parent(ancestor)
+        }
+        if tracksCase && path != "." {
+            let key = StorageRules.caseKey(path)
+            if !(pathsByCaseKey[key]?.contains(path) ?? false) { pathsByCaseKey[key, default: []].append(path) }
+        }
+        let isFolder = line.fileType == "d"
+        guard path != ".", let reason = rules.refusal(name: Paths.lastComponent(path), type: line.fileType, length: line.length) else { return true }
+        var change = Change(kind: .new, path: path, isDirectory: isFolder, itemize: line.itemize, size: isFolder ? 0 : line.length)
+        change.refusal = reason
+        if isFolder { unstorableFolders[path] = unstorable.count }
+        unstorable.append(change)
+        return false
+    }
+
     /// Ends the stream: asks what stands in the destination at each path at risk, marks the
     /// newer destination copies, then a folder replaced by a non-folder takes the deletions of
     /// its contents (rsync lists them even without --delete), and new items below a refused
@@ -84,6 +146,8 @@ public struct PreviewBuilder {
     public mutating func finish() -> Preview {
         var preview = Preview()
         preview.messages = messages
+        if tracksCase { resolveCase(&preview) }
+        preview.unstorable = unstorable
         var asked: [String] = []
         for item in items {
             switch item {
@@ -120,9 +184,17 @@ public struct PreviewBuilder {
                 }
             }
         }
-        markNewerDestinations(&preview.modified)
         items = []
+        var sourceStamps = preview.modified.isEmpty ? [] : sourceFiles.stamps(of: preview.modified.map { Paths.join(sourceRoot, $0.path) })
+        if command.fidelity.ignoresTimeShift { dropTimeShifts(&preview.modified, sources: &sourceStamps) }
+        markNewerDestinations(&preview.modified, sources: sourceStamps)
+        takeContentsOfReplacedFolders(&preview)
+        return preview
+    }
 
+    /// A folder replaced by a non-folder takes the deletions of its contents (rsync lists them
+    /// even without --delete), and new items below a refused folder go with it.
+    private func takeContentsOfReplacedFolders(_ preview: inout Preview) {
         let replacedFolders = preview.modified.indices.filter { preview.modified[$0].replaces == "folder" }
         if !replacedFolders.isEmpty {
             var remaining: [Change] = []
@@ -140,18 +212,105 @@ public struct PreviewBuilder {
             let refused = preview.refusedFolders.map(\.path)
             preview.new.removeAll { change in refused.contains { change.path.hasPrefix($0 + "/") } }
         }
-        return preview
+    }
+
+    /// On a drive that does not tell case apart: source names that differ only in case cannot
+    /// both be stored (neither replaces the other); a destination item the source has under
+    /// another case is renamed to it, never deleted; a deletion below a renamed folder is
+    /// made under the new name; and deletions are dropped unless they were asked for.
+    private mutating func resolveCase(_ preview: inout Preview) {
+        var clashing = Set<String>()
+        for paths in pathsByCaseKey.values where paths.count > 1 {
+            for path in paths {
+                clashing.insert(path)
+                var change = Change(kind: .new, path: path, isDirectory: false, itemize: "")
+                change.refusal = "differs only in case from " + paths.filter { $0 != path }.map(PathBytes.display).joined(separator: ", ")
+                    + ", and the drive does not tell case apart"
+                unstorable.append(change)
+            }
+        }
+        func clashes(_ path: String) -> Bool {
+            var current = path
+            while !current.isEmpty {
+                if clashing.contains(current) { return true }
+                current = Paths.parent(current)
+            }
+            return false
+        }
+        var renames: [Change] = []
+        var kept: [Item] = []
+        for item in items {
+            let change = item.change
+            guard case .deletion = item else {
+                if !clashes(change.path) { kept.append(item) }
+                continue
+            }
+            let sourcePaths = pathsByCaseKey[StorageRules.caseKey(change.path)] ?? []
+            if sourcePaths.count == 1, let sourcePath = sourcePaths.first {
+                // The same item under another case: renamed where its own name differs.
+                if Paths.lastComponent(sourcePath) != Paths.lastComponent(change.path) {
+                    var rename = Change(kind: .modified, path: sourcePath, isDirectory: change.isDirectory, itemize: change.itemize)
+                    rename.renamedFrom = change.path
+                    renames.append(rename)
+                }
+            } else if sourcePaths.isEmpty && deleting {
+                kept.append(item)
+            }
+        }
+        items = kept
+        preview.caseRenames = renames.sorted { $0.path.split(separator: "/").count < $1.path.split(separator: "/").count }
+        for index in items.indices {
+            guard case .deletion(var change) = items[index] else { continue }
+            change.path = Self.renamed(change.path, by: preview.caseRenames)
+            items[index] = .deletion(change)
+        }
+    }
+
+    /// A destination path with its folders renamed as `renames` rename them.
+    static func renamed(_ path: String, by renames: [Change]) -> String {
+        var result = path
+        for rename in renames.reversed() {
+            let key = StorageRules.caseKey(rename.path) + "/"
+            let resultKey = StorageRules.caseKey(result)
+            if resultKey.hasPrefix(key) {
+                result = rename.path + "/" + String(result.unicodeScalars.dropFirst(rename.path.unicodeScalars.count + 1))
+                break
+            }
+        }
+        return result
+    }
+
+    /// On a drive that keeps local time (FAT), a change of the daylight-saving offset moves
+    /// every time by an hour: a file whose only difference is exactly that is not modified.
+    func dropTimeShifts(_ modified: inout [Change], sources: inout [FileStamp?]) {
+        let window = Double(command.fidelity.modifyWindow)
+        var kept: [Change] = []
+        var keptSources: [FileStamp?] = []
+        for (change, source) in zip(modified, sources) {
+            let onlyTime = change.itemize.count == 11 && Array(change.itemize)[2...].enumerated().allSatisfy { offset, flag in
+                offset == 2 ? flag == "t" : flag == "." || flag == " "
+            }
+            if onlyTime, let source, let destination = change.destinationStamp, source.size == destination.size,
+               abs(abs(destination.modificationTime.rounded(.down) - source.modificationTime.rounded(.down)) - 3600) <= window {
+                continue
+            }
+            kept.append(change)
+            keptSources.append(source)
+        }
+        modified = kept
+        sources = keptSources
     }
 
     /// rsync does not say which side is newer: compare the two modification times (few items).
     /// A remote host's times come in whole seconds, so then both are compared in whole seconds.
-    func markNewerDestinations(_ modified: inout [Change]) {
+    func markNewerDestinations(_ modified: inout [Change], sources: [FileStamp?]) {
         guard !modified.isEmpty else { return }
-        let sources = sourceFiles.stamps(of: modified.map { Paths.join(sourceRoot, $0.path) })
-        let wholeSeconds = command.spec.source.isRemote || command.spec.destination.isRemote
+        let wholeSeconds = command.spec.source.isRemote || command.spec.destination.isRemote || command.fidelity.modifyWindow > 0
         for index in modified.indices {
             guard let source = sources[index]?.modificationTime, let destination = modified[index].destinationStamp?.modificationTime else { continue }
-            modified[index].destinationIsNewer = wholeSeconds ? destination.rounded(.down) > source.rounded(.down) : destination > source
+            let window = Double(command.fidelity.modifyWindow)
+            modified[index].destinationIsNewer = wholeSeconds
+                ? destination.rounded(.down) > source.rounded(.down) + window : destination > source
         }
     }
 

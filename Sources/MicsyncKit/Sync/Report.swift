@@ -36,6 +36,12 @@ public struct Report: Sendable {
         group("New", new, style: .green)
         group("Modified", modified, style: .yellow)
         group("Delete", preview.deletions, style: .red)
+        if !preview.caseRenames.isEmpty {
+            console.line(console.styled("Renamed in case only (\(preview.caseRenames.count)):", .yellow))
+            for change in preview.caseRenames {
+                console.line("  " + PathBytes.display(change.renamedFrom ?? "") + (change.isDirectory ? "/" : "") + " → " + change.displayPath)
+            }
+        }
         group("Folder attributes", preview.folderUpdates, style: .cyan)
         if !preview.refusedFolders.isEmpty {
             let note = options.filesOnly ? ", folders not listed" : ""
@@ -112,7 +118,21 @@ public struct Report: Sendable {
         }
     }
 
-    public func nothingToDo() { console.line("Nothing to do: the destination is in step.") }
+    public func nothingToDo(unstorable: Int = 0) {
+        console.line(unstorable == 0 ? "Nothing to do: the destination is in step."
+            : "Nothing else to do: the destination is in step but for the \(unstorable) items it cannot store.")
+    }
+
+    /// The items the destination cannot store, each with its reason, before anything else: they
+    /// are not copied, and the run ends incomplete (exit status 1) so that a timer notices.
+    public func listUnstorable(_ preview: Preview, destination: Location, type: String) {
+        guard !preview.unstorable.isEmpty else { return }
+        console.line(console.styled("Cannot be copied to \(destination.displayName) (\(type)) (\(preview.unstorable.count)):", .red))
+        for change in preview.unstorable {
+            let inside = change.contained.isEmpty ? "" : "; with the \(change.contained.count) items in it"
+            console.line("  " + change.displayPath + "  (" + (change.refusal ?? "cannot be stored") + inside + ")")
+        }
+    }
 
     /// `complete` false: rsync reported errors, and the counts are of what it started on.
     public func summary(_ totals: ApplyTotals, seconds: Double, declined: [String], complete: Bool = true) {

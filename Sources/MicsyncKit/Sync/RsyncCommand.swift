@@ -22,6 +22,14 @@ public struct RsyncCommand: Sendable {
     public var remoteShell: String?
     /// A remote source's PATH names (`namesList`), written by the caller for `--files-from`.
     public var remoteNamesList: String?
+    /// What the copy keeps besides what `--archive` keeps, and what it leaves out.
+    public var fidelity = CopyFidelity()
+    /// The destination does not tell case apart: the preview itemizes unchanged items and the
+    /// destination's extra items too, so that every source name is seen (see `PreviewBuilder`).
+    public var itemizesEverything = false
+    /// A file of anchored exclusion rules (`exclusionRules`) for the items the destination
+    /// cannot store, read by the runs over the trees.
+    public var unstorableRules: String?
 
     public init(spec: TransferSpec, existingPrefix: String) {
         self.spec = spec
@@ -107,31 +115,45 @@ public struct RsyncCommand: Sendable {
 
     static let output = "--out-format=" + ItemizedLine.format
 
+    /// `--archive` and what the drives on both sides add to it or take from it.
+    var archive: [String] { ["--archive"] + fidelity.rsyncFlags }
+
+    /// The runs over the trees leave out what the destination cannot store.
+    var unstorableExclusions: [String] { unstorableRules.map { ["--exclude-from=" + $0, "--from0"] } ?? [] }
+
+    /// Location-relative paths as anchored exclusion rules of the runs over the trees, for a
+    /// NUL-separated rules file.
+    public func exclusionRules(for paths: [String]) -> [String] {
+        paths.map { "/" + Self.escapeWildcards(transferRelative($0)) }
+    }
+
     /// The preview: one dry run that itemizes every change (`--force` so that a folder replaced
     /// by a file previews instead of failing).
     public func preview(deleting: Bool) -> [String] {
-        [program] + shellFlags(trees: true) + ["--archive", "--dry-run", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag
-            + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
+        [program] + shellFlags(trees: true) + archive + ["--dry-run", "--force"] + (deleting || itemizesEverything ? ["--delete"] : [])
+            + (itemizesEverything ? ["--itemize-changes", "--itemize-changes"] : []) + relativeFlag + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
     }
 
     /// The single real run used when the destination has nothing of the items yet: nothing can
     /// be replaced or deleted, so there is no question to ask. `--ignore-existing` keeps it so
     /// if something appears there meanwhile (folders still get their attributes).
     public func singleRun() -> [String] {
-        [program] + shellFlags(trees: true) + ["--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
+        [program] + shellFlags(trees: true) + archive + ["--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions
+            + unstorableExclusions + folderFilters + operands
     }
 
     /// Copies what the destination lacks and updates folder attributes; never replaces anything.
     /// `refused` are location-relative paths of declined changes of type, kept out by anchored rules.
     public func bulkNew(refused: [String]) -> [String] {
         let exclusions = refused.map { "--exclude=/" + Self.escapeWildcards(transferRelative($0)) }
-        return [program] + shellFlags(trees: true) + ["--archive", "--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions + exclusions + folderFilters + operands
+        return [program] + shellFlags(trees: true) + archive + ["--ignore-existing"] + relativeFlag + [Self.output] + reservedExclusions + userExclusions
+            + exclusions + unstorableExclusions + folderFilters + operands
     }
 
     /// Replaces exactly the listed location-relative paths: the accepted modifications. No
     /// recursion, no folders implied; `--force` lets a file replace a folder.
     public func replace(listFile: String) -> [String] {
-        [program] + shellFlags(trees: false) + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules + listedExclusions
+        [program] + shellFlags(trees: false) + archive + ["--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules + listedExclusions
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
 
@@ -140,7 +162,7 @@ public struct RsyncCommand: Sendable {
     /// top-level items too (rsync's `--dirs`), so declined changes of type are kept out.
     /// `topLevel` (see `ApplyPlan.topLevel(of:)`): with "." listed, only these top-level names.
     public func add(listFile: String, refused: [String], topLevel: [String]? = nil) -> [String] {
-        [program] + shellFlags(trees: false) + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules + listedExclusions
+        [program] + shellFlags(trees: false) + archive + ["--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules + listedExclusions
             + refused.map { "--exclude=/" + Self.escapeWildcards($0) }
             + (topLevel.map { names in names.map { "--include=/" + Self.escapeWildcards($0) } + ["--exclude=/*"] } ?? [])
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
@@ -149,7 +171,7 @@ public struct RsyncCommand: Sendable {
     /// Deletes exactly the listed paths (names missing in the source); `--ignore-existing` keeps it
     /// from ever replacing an item whose name reappeared in the source since the preview.
     public func deletion(listFile: String) -> [String] {
-        [program] + shellFlags(trees: false) + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
+        [program] + shellFlags(trees: false) + archive + ["--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
          "--delete-missing-args", "--force"] + keepFlags + Self.reservedRules + listedExclusions
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }

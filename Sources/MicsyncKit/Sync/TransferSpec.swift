@@ -13,6 +13,9 @@ public struct TransferSpec: Equatable, Sendable {
     public var keep = false
     /// The config's `"exclude"` patterns.
     public var exclude: [String] = []
+    /// The config's `"acls_xattrs"`: ACLs and extended attributes are kept where both sides
+    /// can hold them (false: neither, for speed).
+    public var aclsAndXattrs = true
 
     public init(action: Action, configName: String, source: Location, destination: Location, parent: String, names: [String]) {
         self.action = action

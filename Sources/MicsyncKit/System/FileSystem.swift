@@ -33,6 +33,8 @@ public protocol FileSystem: Sendable {
     /// file or the new one, never part of one. An existing file keeps its permissions; a link
     /// to the file stays a link and the file it leads to is replaced.
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError)
+    /// Gives an item a new name in the same file system (never replacing one that exists).
+    func rename(_ path: String, to newPath: String) throws(FileError)
     /// Bytes free for an unprivileged user on the file system holding `path` (statvfs), or nil.
     func freeSpace(at path: String) -> Int64?
     /// The stamps of many paths at once (nil where nothing is): one question to a remote host
@@ -101,6 +103,10 @@ public extension FileSystem {
         throw FileError(path: path, reason: "not supported here")
     }
 
+    func rename(_ path: String, to newPath: String) throws(FileError) {
+        throw FileError(path: path, reason: "not supported here")
+    }
+
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) {
         throw FileError(path: path, reason: "not supported here")
     }
@@ -131,6 +137,8 @@ public struct FileError: Error, Equatable, Sendable {
 }
 
 /// The real file system, through the C library so that any byte in a name survives.
+private let systemRename = Glibc.rename
+
 public struct LocalFileSystem: FileSystem {
     public init() {}
 
@@ -285,7 +293,7 @@ public struct LocalFileSystem: FileSystem {
         guard fsync(descriptor) == 0 else { throw failure(target) }
         closed = true
         guard close(descriptor) == 0 else { throw failure(target) }
-        let moved = PathBytes.bytes(temporary).withCString { from in PathBytes.bytes(target).withCString { rename(from, $0) } }
+        let moved = PathBytes.bytes(temporary).withCString { from in PathBytes.bytes(target).withCString { systemRename(from, $0) } }
         guard moved == 0 else { throw failure(target) }
         renamed = true
         // The rename itself reaches the disc with the folder.
@@ -294,6 +302,19 @@ public struct LocalFileSystem: FileSystem {
             _ = fsync(directory)
             close(directory)
         }
+    }
+
+    public func rename(_ path: String, to newPath: String) throws(FileError) {
+        // renameat2's RENAME_NOREPLACE is not on every file system (FUSE drives lack it): check
+        // first; the location is locked, so nothing of ours appears meanwhile.
+        var old = stat(), existing = stat()
+        if PathBytes.bytes(newPath).withCString({ lstat($0, &existing) }) == 0 {
+            // On a drive that does not tell case apart the new name may find the item itself.
+            let same = PathBytes.bytes(path).withCString { lstat($0, &old) } == 0 && old.st_dev == existing.st_dev && old.st_ino == existing.st_ino
+            if !same { throw FileError(path: newPath, reason: "something is already there") }
+        }
+        let moved = PathBytes.bytes(path).withCString { from in PathBytes.bytes(newPath).withCString { systemRename(from, $0) } }
+        guard moved == 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
     }
 
     public func readFile(_ path: String) throws(FileError) -> [UInt8] {
