@@ -57,6 +57,10 @@ config modified mod "$DIR/bm"
 config deleted wd "$DIR/del"
 config first work "$DIR/first"
 reset() { echo "rsync -a --delete $DIR/$1/ $DIR/$2/"; }
+# The plain rsync that keeps what micsync keeps by default: hard links, ACLs, extended
+# attributes, sparse files, and numeric owners as root. Each case is measured against it.
+SAME="rsync -aHAXS"
+if [ "$(id -u)" = 0 ]; then SAME="rsync -aHAXS --numeric-ids"; fi
 M="$MICSYNC --config $DIR"
 CASE=0
 
@@ -88,15 +92,15 @@ if [ "$CASES" != ssh ]; then
 # 1. Unchanged trees: the preview's dry run is the only pass.
 legacy_config one
 LEGACY_COMMAND="$L --backup $DIR/work" case_ "unchanged --backup" "" \
-    "$M/one.json --backup $DIR/work" -- "rsync -a $DIR/work/ $DIR/b1/"
+    "$M/one.json --backup $DIR/work" "rsync -a $DIR/work/ $DIR/b1/" -- "$SAME $DIR/work/ $DIR/b1/"
 legacy_config one
 LEGACY_COMMAND="$L --work -d $DIR/work" case_ "unchanged --work -d" "" \
-    "$M/two.json --work -d --from $DIR/b1 $DIR/work" -- "rsync -a --delete $DIR/b1/ $DIR/work/"
+    "$M/two.json --work -d --from $DIR/b1 $DIR/work" -- "$SAME --delete $DIR/b1/ $DIR/work/"
 LEGACY_COMMAND="" case_ "unchanged --transfer -d" "" \
-    "$M/two.json --transfer -d --from $DIR/b1 --to $DIR/b2 $DIR/b1" -- "rsync -a --delete $DIR/b1/ $DIR/b2/"
+    "$M/two.json --transfer -d --from $DIR/b1 --to $DIR/b2 $DIR/b1" -- "$SAME --delete $DIR/b1/ $DIR/b2/"
 legacy_config one
 LEGACY_COMMAND="$L --tree $DIR/work" case_ "unchanged --tree" "" \
-    "$M/two.json --tree --from $DIR/b1 $DIR/work" -- "rsync -a --include=*/ --exclude=* $DIR/b1/ $DIR/work/"
+    "$M/two.json --tree --from $DIR/b1 $DIR/work" -- "$SAME --include=*/ --exclude=* $DIR/b1/ $DIR/work/"
 fi
 
 if [ "$CASES" != unchanged ] && [ "$CASES" != ssh ]; then
@@ -104,17 +108,17 @@ if [ "$CASES" != unchanged ] && [ "$CASES" != ssh ]; then
 legacy_config modified
 LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/mod" case_ "1% modified --backup" "$(reset ref bm)" \
     "$M/modified.json --backup -m $DIR/mod" "printf 'm\n' | $M/modified.json --backup $DIR/mod" \
-    -- "rsync -a $DIR/mod/ $DIR/bm/"
+    -- "$SAME $DIR/mod/ $DIR/bm/"
 
 # 3. First copy into an empty BACKUP: nothing to overwrite, one run.
 legacy_config first
 LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/work" case_ "first copy --backup" "rm -rf $DIR/first && mkdir $DIR/first" \
-    "$M/first.json --backup $DIR/work" "$M/first.json --backup -m $DIR/work" -- "rsync -a $DIR/work/ $DIR/first/"
+    "$M/first.json --backup $DIR/work" "$M/first.json --backup -m $DIR/work" -- "$SAME $DIR/work/ $DIR/first/"
 
 # 4. 1 % of the files deleted in the BACKUP source, --work -d answered yes.
 legacy_config deleted
 LEGACY_COMMAND="printf 'Modify\nDelete\nDelete\n' | $L --work -d $DIR/wd" case_ "1% deleted --work -d" "$(reset ref wd)" \
-    "printf 'd\n' | $M/deleted.json --work -d --from $DIR/del $DIR/wd" -- "rsync -a --delete $DIR/del/ $DIR/wd/"
+    "printf 'd\n' | $M/deleted.json --work -d --from $DIR/del $DIR/wd" -- "$SAME --delete $DIR/del/ $DIR/wd/"
 fi
 
 if [ "$CASES" != unchanged ]; then
@@ -129,7 +133,7 @@ ssh_case() {  # ssh_case NAME [LEAN_LOGIN]
     printf '{"configs":[{"name":"ssh","work":["%s"],"backup":["ssh://127.0.0.1:%s%s"],"ssh":["-F","%s"]}]}\n' \
         "$DIR/work" "$port" "$DIR/b1" "$sshd/ssh_config" >"$DIR/ssh-$1.json"
     LEGACY_COMMAND="" case_ "unchanged --backup over ssh ($1 login)" "" \
-        "$M/ssh-$1.json --backup $DIR/work" -- "rsync -a -e 'ssh -F $sshd/ssh_config' $DIR/work/ 127.0.0.1:$DIR/b1/"
+        "$M/ssh-$1.json --backup $DIR/work" -- "$SAME -e 'ssh -F $sshd/ssh_config' $DIR/work/ 127.0.0.1:$DIR/b1/"
     bash scripts/loopback-sshd.sh stop "$sshd"
 }
 trap 'bash scripts/loopback-sshd.sh stop "$DIR/sshd-own"; bash scripts/loopback-sshd.sh stop "$DIR/sshd-lean"' EXIT
@@ -147,3 +151,21 @@ echo "## micsync's own peak resident memory (MiB)"
 rm -rf "$DIR/first" && mkdir "$DIR/first"
 echo "previewing $FILES new files (-n, first copy): $(python3 bench/peak_memory.py $M/first.json --backup -n $DIR/work)"
 echo "unchanged tree, --backup: $(python3 bench/peak_memory.py $M/one.json --backup $DIR/work)"
+
+# What learning a drive costs: --list probes every location it names (a private folder made,
+# tried and removed in each), so the difference between eleven locations and one, divided by
+# ten, is the probe of one destination.
+mkdir -p "$DIR/probe"
+for i in $(seq 0 10); do mkdir -p "$DIR/probe/b$i"; done
+printf '{"configs":[{"name":"p1","work":["%s"],"backup":["%s"]}]}\n' "$DIR/probe/w" "$DIR/probe/b0" >"$DIR/probe1.json"
+printf '{"configs":[{"name":"p11","work":["%s"],"backup":[%s]}]}\n' "$DIR/probe/w" \
+    "$(for i in $(seq 0 10); do printf '"%s",' "$DIR/probe/b$i"; done | sed 's/,$//')" >"$DIR/probe11.json"
+mkdir -p "$DIR/probe/w"
+hyperfine --runs 30 --warmup 3 --style none --export-json "$OUT/probe.json" \
+    "$MICSYNC --config $DIR/probe1.json --list" "$MICSYNC --config $DIR/probe11.json --list" >/dev/null
+python3 - "$OUT/probe.json" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+one, eleven = results[0]["median"], results[1]["median"]
+print("probe of one destination (from --list of 11 locations against 1): %.1f ms" % ((eleven - one) / 10 * 1000))
+PY

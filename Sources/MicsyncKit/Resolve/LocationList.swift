@@ -3,6 +3,8 @@
 public struct LocationList: Sendable {
     let fileSystem: FileSystem
     let console: Console
+    /// Names each accessible location's file system and what it cannot keep (nil: not asked).
+    public var probe: DriveProbing?
 
     public init(fileSystem: FileSystem, console: Console) {
         self.fileSystem = fileSystem
@@ -19,6 +21,9 @@ public struct LocationList: Sendable {
             console.line(console.styled(config.name, .bold) + (flags.isEmpty ? "" : "  (" + flags.joined(separator: ", ") + ")"))
             for location in config.locations {
                 console.line("  \(location.role.rawValue.padding(6)) \(location.displayName)  " + state(of: location, in: config))
+                if let probe, fileSystem.isAccessible(location, in: config) {
+                    console.line("         " + probe.capabilities(of: location).summary)
+                }
             }
         }
     }

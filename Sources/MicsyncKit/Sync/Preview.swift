@@ -189,6 +189,9 @@ public struct PreviewBuilder {
         if command.fidelity.ignoresTimeShift { dropTimeShifts(&preview.modified, sources: &sourceStamps) }
         markNewerDestinations(&preview.modified, sources: sourceStamps)
         takeContentsOfReplacedFolders(&preview)
+        // A case-insensitive destination's preview lists its extra items to find renames; they
+        // are deletions only when deletions were asked for.
+        if tracksCase && !deleting { preview.deletions = [] }
         return preview
     }
 
@@ -216,8 +219,8 @@ public struct PreviewBuilder {
 
     /// On a drive that does not tell case apart: source names that differ only in case cannot
     /// both be stored (neither replaces the other); a destination item the source has under
-    /// another case is renamed to it, never deleted; a deletion below a renamed folder is
-    /// made under the new name; and deletions are dropped unless they were asked for.
+    /// another case is renamed to it, never deleted; and a deletion below a renamed folder is
+    /// made under the new name.
     private mutating func resolveCase(_ preview: inout Preview) {
         var clashing = Set<String>()
         for paths in pathsByCaseKey.values where paths.count > 1 {
@@ -253,7 +256,7 @@ public struct PreviewBuilder {
                     rename.renamedFrom = change.path
                     renames.append(rename)
                 }
-            } else if sourcePaths.isEmpty && deleting {
+            } else if sourcePaths.isEmpty {
                 kept.append(item)
             }
         }
