@@ -166,7 +166,7 @@ public struct StatusReport: Sendable {
         if checksum { arguments.insert("--checksum", at: 1) }
         do {
             let result = try runner.run(arguments, environment: RsyncCommand.environment(from: environment)) { text in
-                guard let line = ItemizedLine.parse(text) else { return }
+                guard let line = command.parse(text, sourceFiles: fileSystem.on(spec.source)) else { return }
                 comparison.add(line, path: command.locationPath(ofPrinted: line.name))
             }
             if result.interrupted { return .interrupted }

@@ -16,19 +16,32 @@ public struct ApplyPlan: Equatable, Sendable {
     /// Folders whose only change is the time their deletions gave them: set back to the
     /// source folder's time directly, without another rsync run.
     public var folderTimes: [String] = []
+    /// Hard links to a file that the destination has, or gets in another run: rsync links a
+    /// file only to one in its own run, so these are linked by micsync after the runs.
+    public var hardLinks: [HardLink] = []
 
-    public var isEmpty: Bool { deletionList.isEmpty && replaceList.isEmpty && addList.isEmpty && !bulk && folderTimes.isEmpty }
+    public struct HardLink: Equatable, Sendable {
+        /// Location-relative paths.
+        public var path: String
+        public var leader: String
+        /// An existing file is replaced by the link (an accepted modification).
+        public var replaces: Bool
+    }
+
+    public var isEmpty: Bool { deletionList.isEmpty && replaceList.isEmpty && addList.isEmpty && !bulk && folderTimes.isEmpty && hardLinks.isEmpty }
 
     /// Above this many new items, one `--ignore-existing` run over the trees copies them faster
     /// than a list (rsync reads `--files-from` one byte at a time).
     public static let exactNewItemLimit = 2000
 
-    public static func make(preview: Preview, spec: TransferSpec, overwrite: Bool, delete: Bool) -> ApplyPlan {
+    /// `linksHardLinks`: micsync can make hard links in the destination itself (a local one).
+    public static func make(preview: Preview, spec: TransferSpec, overwrite: Bool, delete: Bool, linksHardLinks: Bool = false) -> ApplyPlan {
         var plan = ApplyPlan()
         plan.replaceList = overwrite ? preview.modified.map(\.path) : []
         plan.refused = (overwrite ? [] : preview.modified.filter { $0.replaces != nil }.map(\.path))
             + preview.refusedFolders.map(\.path) + preview.leftAlone
-        let newItems = preview.new.filter { change in !plan.refused.contains { change.path.hasPrefix($0 + "/") } }
+        var newItems = preview.new.filter { change in !plan.refused.contains { change.path.hasPrefix($0 + "/") } }
+        if linksHardLinks { plan.takeHardLinks(from: &newItems, preview: preview, overwrite: overwrite) }
         plan.bulk = (spec.action == .tree || newItems.count > exactNewItemLimit)
             && !(newItems.isEmpty && preview.folderUpdates.isEmpty && plan.replaceList.isEmpty)
         let added = plan.bulk ? [] : newItems.map(\.path) + preview.folderUpdates.map(\.path)
@@ -49,6 +62,23 @@ public struct ApplyPlan: Equatable, Sendable {
             plan.addList = []
         }
         return plan
+    }
+
+    /// A new hard link whose leader is not new, and an accepted relink, are linked afterwards
+    /// instead of being copied (rsync would copy them as files, splitting the link).
+    private mutating func takeHardLinks(from newItems: inout [Change], preview: Preview, overwrite: Bool) {
+        let newPaths = Set(newItems.map(\.path))
+        let declined = overwrite ? Set<String>() : Set(preview.modified.map(\.path))
+        newItems.removeAll { change in
+            guard let leader = change.hardLinkLeader, !newPaths.contains(leader), !declined.contains(leader) else { return false }
+            hardLinks.append(HardLink(path: change.path, leader: leader, replaces: false))
+            return true
+        }
+        guard overwrite else { return }
+        let relinked = preview.modified.filter { $0.hardLinkLeader != nil && $0.replaces == nil }
+        for change in relinked { hardLinks.append(HardLink(path: change.path, leader: change.hardLinkLeader!, replaces: true)) }
+        let paths = Set(relinked.map(\.path))
+        replaceList.removeAll { paths.contains($0) }
     }
 
     /// The top-level names an adding run of `list` may touch, when the list holds "." (with

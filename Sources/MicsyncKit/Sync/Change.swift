@@ -27,6 +27,9 @@ public struct Change: Equatable, Sendable {
     public var destinationStamp: FileStamp?
     /// Why the destination cannot store this item (the preview's "Cannot be copied" group).
     public var refusal: String?
+    /// A hard link whose leader (location-relative) the destination already has, or that is
+    /// copied in another run: made by linking to it there (see `ApplyPlan.hardLinks`).
+    public var hardLinkLeader: String?
     /// A case-only rename on a drive that does not tell case apart: the destination's name now.
     public var renamedFrom: String?
 

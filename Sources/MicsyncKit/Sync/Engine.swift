@@ -183,7 +183,7 @@ public struct Engine: Sendable {
                 + changedSince.prefix(10).joined(separator: ", ") + (changedSince.count > 10 ? ", …" : ""))
             outcome = max(outcome, .incomplete)
         }
-        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete)
+        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete, linksHardLinks: !spec.destination.isRemote)
         // Folder times after deletions are set directly where both folders are on this machine;
         // otherwise by a run that lists the folders the source still has.
         let local = !spec.source.isRemote && !spec.destination.isRemote
@@ -216,8 +216,13 @@ public struct Engine: Sendable {
             listFiles.append(listFile)
             steps.append(copies ? copying(arguments(listFile), printsLocationPaths: true) : Step(arguments: arguments(listFile), printsLocationPaths: true))
         }
-        if plan.bulk { steps.append(copying(command.bulkNew(refused: plan.refused), printsLocationPaths: false)) }
+        if plan.bulk { steps.append(copying(command.bulkNew(refused: plan.refused + plan.hardLinks.map(\.path)), printsLocationPaths: false)) }
         steps = try confirmedWithVerbose(steps)
+        var links = plan.hardLinks
+        if options.verbose && !links.isEmpty {
+            for link in links { console.line("link " + PathBytes.display(link.path) + " to " + PathBytes.display(link.leader) + (link.replaces ? " (replacing it)" : "")) }
+            if !(try questions.confirm("Make these hard links?", yes: "yes", no: "no")) { links = []; console.line("Skipped.") }
+        }
         if options.verbose && !listFiles.isEmpty {
             console.line("(the file lists named above are kept for pasting: " + listFiles.map(PathBytes.display).joined(separator: " ") + ")")
         }
@@ -239,6 +244,7 @@ public struct Engine: Sendable {
             outcome = max(outcome, apply(step, command: command, replaced: replaced, totals: &totals))
             if outcome == .interrupted { break }
         }
+        if outcome < .failed && !links.isEmpty { outcome = max(outcome, link(links, spec: spec, totals: &totals)) }
         if outcome < .failed && !steps.isEmpty && local {
             for folder in plan.folderTimes {
                 _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(spec.destination.path, folder))
@@ -306,6 +312,32 @@ public struct Engine: Sendable {
         return complete
     }
 
+    /// Makes the hard links rsync could not (their leader was in no run of its own): each
+    /// destination file linked to its leader's, which must be a file there; an accepted relink
+    /// replaces the file at once (a new name, then a rename over it). The folders keep the
+    /// source folders' times.
+    private func link(_ links: [ApplyPlan.HardLink], spec: TransferSpec, totals: inout ApplyTotals) -> Outcome {
+        let files = fileSystem.on(spec.destination)
+        var outcome = Outcome.done
+        var folders = Set<String>()
+        for link in links {
+            let path = Paths.join(spec.destination.path, link.path)
+            let leader = Paths.join(spec.destination.path, link.leader)
+            do throws(FileError) {
+                try files.makeHardLink(to: leader, at: path, replacing: link.replaces)
+                if link.replaces { totals.overwritten += 1 } else { totals.copied += 1 }
+                folders.insert(Paths.parent(link.path))
+            } catch {
+                console.warning("cannot link \(PathBytes.display(link.path)) to \(PathBytes.display(link.leader)) in \(spec.destination.displayName): \(error.reason)")
+                outcome = .incomplete
+            }
+        }
+        for folder in folders {
+            _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(spec.destination.path, folder))
+        }
+        return outcome
+    }
+
     /// Only a local folder can be locked (flock): before writing to a remote one, say so.
     private func warnUnlocked(_ spec: TransferSpec) {
         guard spec.destination.isRemote else { return }
@@ -365,12 +397,13 @@ public struct Engine: Sendable {
             return .failed
         }
         var messages: [String] = []
+        let sourceFiles = fileSystem.on(command.spec.source)
         /// What this run said it created, checked when it ends with errors: rsync names an item
         /// before writing it, and a drive may refuse it then.
         var created: [(path: String, bytes: Int64)] = []
         var live = LiveProgress(console: console, clock: clock)
         let result = run(step.arguments, showingProgress: step.showsProgress, onProgress: { live.update($0) }) { text in
-            guard let line = ItemizedLine.parse(text) else {
+            guard let line = command.parse(text, sourceFiles: sourceFiles) else {
                 if !text.isEmpty { messages.append(text) }
                 return
             }

@@ -1,11 +1,33 @@
-/// One line of rsync's `--out-format='%i %l %n'`: the 11-character change field, the file's
-/// length, and its name with `\#ooo` escapes decoded to bytes.
+/// One line of rsync's `--out-format='%i %l %n%L'`: the 11-character change field, the file's
+/// length, and its name with `\#ooo` escapes decoded to bytes; for a symbolic link ` -> TARGET`
+/// and for a hard link ` => LEADER` follow the name (`%L`).
 public struct ItemizedLine: Equatable, Sendable {
     public let itemize: String
     public let length: Int64
     /// Decoded name (lossless, see `PathBytes`), without the trailing `/` of a folder.
     public let name: String
     public let isDirectory: Bool
+    /// What `%L` added: a link's target (` -> `) or a hard link's leader (` => `), as a name.
+    public var linkTarget: String?
+    /// When the separator occurs more than once (a name holding ` -> `), every way to split
+    /// the text into name and target, first to last: the reader decides which is true.
+    public var otherSplits: [(name: String, target: String)] = []
+
+    public static func == (lhs: ItemizedLine, rhs: ItemizedLine) -> Bool {
+        lhs.itemize == rhs.itemize && lhs.length == rhs.length && lhs.name == rhs.name && lhs.isDirectory == rhs.isDirectory
+            && lhs.linkTarget == rhs.linkTarget
+    }
+
+    public init(itemize: String, length: Int64, name: String, isDirectory: Bool, linkTarget: String? = nil) {
+        self.itemize = itemize
+        self.length = length
+        self.name = name
+        self.isDirectory = isDirectory
+        self.linkTarget = linkTarget
+    }
+
+    /// A hard link to another item of the same run (rsync's update type `h`).
+    public var isHardLink: Bool { itemize.hasPrefix("h") }
 
     public var isDeletion: Bool { itemize.hasPrefix("*deleting") }
     /// rsync's file type letter: f, d, L, D or S.
@@ -16,9 +38,13 @@ public struct ItemizedLine: Equatable, Sendable {
     public var isUnchanged: Bool { !isDeletion && itemize.dropFirst(2).allSatisfy { $0 == " " } }
 
     public static let format = "%i %l %n"
+    /// The format of every run that copies or previews: with `%L`, so that a hard link names
+    /// its leader.
+    public static let formatWithLinks = "%i %l %n%L"
 
     /// Parses one line; nil for anything else rsync prints on standard output (messages).
-    public static func parse(_ line: String) -> ItemizedLine? {
+    /// `withLinks`: the format ended in `%L` (`formatWithLinks`).
+    public static func parse(_ line: String, withLinks: Bool = false) -> ItemizedLine? {
         let bytes = Array(line.utf8)
         guard bytes.count >= 13 else { return nil }
         let field = String(decoding: bytes[0..<11], as: UTF8.self)
@@ -36,13 +62,38 @@ public struct ItemizedLine: Equatable, Sendable {
         }
         guard sawDigit, index < bytes.count, bytes[index] == 0x20, index + 1 < bytes.count else { return nil }
         var name = decodeEscapes(bytes[(index + 1)...])
+        var splits: [(name: [UInt8], target: [UInt8])] = []
+        if withLinks && (bytes[1] == 0x4C || bytes[0] == 0x68) {
+            // " -> " after a symbolic link, " => " after a hard link.
+            let separator: [UInt8] = bytes[0] == 0x68 ? Array(" => ".utf8) : Array(" -> ".utf8)
+            var at = 0
+            while at + separator.count <= name.count {
+                if Array(name[at..<(at + separator.count)]) == separator {
+                    splits.append((Array(name[..<at]), Array(name[(at + separator.count)...])))
+                }
+                at += 1
+            }
+            if let first = splits.first { name = first.name }
+        }
         var isDirectory = false
         if name.count > 1, name.last == 0x2F {
             name.removeLast()
             isDirectory = true
         }
         if name == [0x2E, 0x2F] || name == [0x2E] { name = [0x2E]; isDirectory = true }
-        return ItemizedLine(itemize: field, length: length, name: PathBytes.string(name), isDirectory: isDirectory)
+        var parsed = ItemizedLine(itemize: field, length: length, name: PathBytes.string(name), isDirectory: isDirectory,
+                                  linkTarget: splits.first.map { PathBytes.string($0.target) })
+        if splits.count > 1 { parsed.otherSplits = splits.map { (PathBytes.string($0.name), PathBytes.string($0.target)) } }
+        return parsed
+    }
+
+    /// The line with its name and target split where `isTrue` says they are (asked of the
+    /// source, only for the rare name that holds the separator itself); the first split else.
+    public func resolvingSplit(_ isTrue: (_ name: String, _ target: String) -> Bool) -> ItemizedLine {
+        guard let split = otherSplits.first(where: { isTrue($0.name, $0.target) }) else { return self }
+        var resolved = ItemizedLine(itemize: itemize, length: length, name: split.name, isDirectory: isDirectory, linkTarget: split.target)
+        resolved.otherSplits = otherSplits
+        return resolved
     }
 
     /// `\#ooo` (exactly three octal digits) is one byte; anything else is literal.

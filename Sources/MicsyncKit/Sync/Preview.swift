@@ -90,27 +90,37 @@ public struct PreviewBuilder {
     var tracksCase: Bool { rules.map { !$0.capabilities.caseSensitive } ?? false }
 
     public mutating func add(_ text: String) {
-        guard let line = ItemizedLine.parse(text) else {
+        guard let line = command.parse(text, sourceFiles: sourceFiles) else {
             if !text.isEmpty { messages.append(text) }
             return
         }
         let path = command.locationPath(ofPrinted: line.name)
+        let leader = line.isHardLink ? line.linkTarget.map(command.locationPath(ofPrinted:)) : nil
         if line.isDeletion {
             items.append(.deletion(Change(kind: .deletion, path: path, isDirectory: line.isDirectory, itemize: line.itemize)))
             return
         }
         if rules != nil && !storable(line, path: path) { return }
-        if line.isUnchanged { return }
+        // Unchanged items are itemized only for a case-insensitive destination (-ii); otherwise a
+        // hard link with no attribute marked is one to make again (`hf` and spaces).
+        if line.isUnchanged && command.itemizesEverything { return }
+        // micsync links files itself only on this machine: to a remote destination a hard link
+        // to a file it already has stays a copy, which is not asked about again and again.
+        if leader != nil && !line.isCreation && command.spec.destination.isRemote
+            && line.itemize.dropFirst(2).allSatisfy({ $0 == " " || $0 == "." }) { return }
         let isFolder = line.fileType == "d"
         if line.isCreation {
             let checked = !absentFolders.contains(Paths.parent(path))
             if isFolder { absentFolders.insert(path) }
-            items.append(.creation(Change(kind: .new, path: path, isDirectory: isFolder, itemize: line.itemize, size: isFolder ? 0 : line.length),
-                                   checked: checked))
+            var change = Change(kind: .new, path: path, isDirectory: isFolder, itemize: line.itemize, size: isFolder ? 0 : line.length)
+            change.hardLinkLeader = leader
+            items.append(.creation(change, checked: checked))
         } else if isFolder {
             items.append(.folderUpdate(Change(kind: .folderUpdate, path: path, isDirectory: true, itemize: line.itemize)))
         } else {
-            items.append(.modified(Change(kind: .modified, path: path, isDirectory: false, itemize: line.itemize, size: line.length)))
+            var change = Change(kind: .modified, path: path, isDirectory: false, itemize: line.itemize, size: line.length)
+            change.hardLinkLeader = leader
+            items.append(.modified(change))
         }
     }
 

@@ -79,6 +79,7 @@ public struct Report: Sendable {
                 line += "  (replaces a \(replaces)\(inside))"
             }
             if change.destinationIsNewer { line += "  " + console.styled("newer", .red) + " in the destination" }
+            if change.kind == .modified, let leader = change.hardLinkLeader { line += "  (becomes a hard link to \(PathBytes.display(leader)))" }
             console.line(line)
             for inner in change.contained where !(options.filesOnly && inner.hasSuffix("/")) {
                 console.line("      " + inner)

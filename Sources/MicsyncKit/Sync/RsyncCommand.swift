@@ -113,7 +113,19 @@ public struct RsyncCommand: Sendable {
     /// `--tree` copies folders only; the exclusions of refused paths must come before these.
     var folderFilters: [String] { spec.action == .tree ? ["--include=*/", "--exclude=*"] : [] }
 
-    static let output = "--out-format=" + ItemizedLine.format
+    static let output = "--out-format=" + ItemizedLine.formatWithLinks
+
+    /// Reads a line of any of these runs; a name that holds ` -> ` or ` => ` itself is told from
+    /// its target by asking the source what stands there.
+    public func parse(_ text: String, sourceFiles: FileSystem) -> ItemizedLine? {
+        guard let line = ItemizedLine.parse(text, withLinks: true) else { return nil }
+        guard !line.otherSplits.isEmpty else { return line }
+        return line.resolvingSplit { name, target in
+            let at = { (printed: String) in Paths.join(spec.source.path, locationPath(ofPrinted: printed)) }
+            let kind = sourceFiles.kind(of: at(name))
+            return line.isHardLink ? kind == .regularFile && sourceFiles.kind(of: at(target)) == .regularFile : kind == .symbolicLink
+        }
+    }
 
     /// `--archive` and what the drives on both sides add to it or take from it.
     var archive: [String] { ["--archive"] + fidelity.rsyncFlags }

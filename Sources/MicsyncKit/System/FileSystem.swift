@@ -35,6 +35,9 @@ public protocol FileSystem: Sendable {
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError)
     /// Gives an item a new name in the same file system (never replacing one that exists).
     func rename(_ path: String, to newPath: String) throws(FileError)
+    /// A hard link at `path` to the file `leader`; `replacing` an existing file at once (a
+    /// new name, then a rename over it), else only where nothing is.
+    func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError)
     /// Bytes free for an unprivileged user on the file system holding `path` (statvfs), or nil.
     func freeSpace(at path: String) -> Int64?
     /// The stamps of many paths at once (nil where nothing is): one question to a remote host
@@ -104,6 +107,10 @@ public extension FileSystem {
     }
 
     func rename(_ path: String, to newPath: String) throws(FileError) {
+        throw FileError(path: path, reason: "not supported here")
+    }
+
+    func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) {
         throw FileError(path: path, reason: "not supported here")
     }
 
@@ -315,6 +322,26 @@ public struct LocalFileSystem: FileSystem {
         }
         let moved = PathBytes.bytes(path).withCString { from in PathBytes.bytes(newPath).withCString { systemRename(from, $0) } }
         guard moved == 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    public func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) {
+        guard kind(of: leader) == .regularFile else { throw FileError(path: leader, reason: "not a file") }
+        guard replacing else {
+            guard PathBytes.bytes(leader).withCString({ from in PathBytes.bytes(path).withCString { link(from, $0) } }) == 0 else {
+                throw FileError(path: path, reason: String(cString: strerror(errno)))
+            }
+            return
+        }
+        guard kind(of: path) == .regularFile else { throw FileError(path: path, reason: "not a file") }
+        let temporary = Paths.join(Paths.parent(path), ".micsync-link." + Paths.lastComponent(path))
+        guard PathBytes.bytes(leader).withCString({ from in PathBytes.bytes(temporary).withCString { link(from, $0) } }) == 0 else {
+            throw FileError(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard PathBytes.bytes(temporary).withCString({ from in PathBytes.bytes(path).withCString { systemRename(from, $0) } }) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = PathBytes.bytes(temporary).withCString { unlink($0) }
+            throw FileError(path: path, reason: reason)
+        }
     }
 
     public func readFile(_ path: String) throws(FileError) -> [UInt8] {

@@ -209,6 +209,9 @@ public struct RoutingFileSystem: FileSystem {
     public func readFile(_ path: String) throws(FileError) -> [UInt8] { try local.readFile(path) }
     public func createFile(_ path: String, contents: [UInt8]) throws(FileError) { try local.createFile(path, contents: contents) }
     public func rename(_ path: String, to newPath: String) throws(FileError) { try local.rename(path, to: newPath) }
+    public func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) {
+        try local.makeHardLink(to: leader, at: path, replacing: replacing)
+    }
     public func stamp(of path: String) -> FileStamp? { local.stamp(of: path) }
     public func stamps(of paths: [String]) -> [FileStamp?] { local.stamps(of: paths) }
     public func copyModificationTime(from source: String, to path: String) -> Bool { local.copyModificationTime(from: source, to: path) }
