@@ -13,6 +13,7 @@ struct PreviewDriveTests {
         var command = RsyncCommand(spec: TransferSpec(action: .backup, configName: "Docs", source: Self.source, destination: Self.destination,
                                                       parent: "", names: []), existingPrefix: "")
         command.fidelity = fidelity
+        command.itemizesEverything = !capabilities.caseSensitive
         var builder = PreviewBuilder(command: command, fileSystem: fileSystem, destination: capabilities, deleting: deleting)
         for line in lines { builder.add(line) }
         return builder.finish()

@@ -6,7 +6,7 @@ import Testing
 struct RsyncCommandTests {
     static let source = Location(role: .work, path: "/w/docs")
     static let destination = Location(role: .backup, path: "/b/docs")
-    static let output = "--out-format=%i %l %n"
+    static let output = "--out-format=%i %l %n%L"
 
     /// What plain `rsync -a` keeps, so that these lists show the runs' own shape; the drives'
     /// flags are tested in `CopyFidelityTests`.

@@ -257,11 +257,10 @@ public struct Engine: Sendable {
     /// keeps (`command.fidelity`) and how the preview looks; nil when the destination cannot be
     /// served at all (an rsync older than micsync needs, said before anything runs).
     private func learnDrives(_ spec: TransferSpec, into command: inout RsyncCommand) -> FileSystemCapabilities? {
-        guard let probe else { return .everything() }
-        let source = probe.capabilities(of: spec.source)
-        let destination = probe.capabilities(of: spec.destination)
-        let sourceRsync = probe.rsync(for: spec.source)
-        let destinationRsync = probe.rsync(for: spec.destination)
+        let source = probe?.capabilities(of: spec.source) ?? .everything()
+        let destination = probe?.capabilities(of: spec.destination) ?? .everything()
+        let sourceRsync = probe?.rsync(for: spec.source) ?? .full
+        let destinationRsync = probe?.rsync(for: spec.destination) ?? .full
         for (location, rsync) in [(spec.source, sourceRsync), (spec.destination, destinationRsync)] {
             let machine = location.host.map { "on " + $0.destination } ?? "here"
             guard rsync.isSupported else {
