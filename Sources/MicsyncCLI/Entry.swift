@@ -14,10 +14,28 @@ extension MicsyncCommand {
 
     /// argv as lossless strings: a PATH may hold bytes that are not UTF-8 (see `PathBytes`).
     static func rawArguments() -> [String] {
-        (1..<Int(CommandLine.argc)).map { index in
-            let pointer = CommandLine.unsafeArgv[index]!
-            return PathBytes.string(UnsafeBufferPointer(start: pointer, count: strlen(pointer)).map { UInt8(bitPattern: $0) })
+        rawArguments(count: CommandLine.argc, vector: CommandLine.unsafeArgv, commandLineFile: "/proc/self/cmdline")
+    }
+
+    /// argv after the program's name. Some preloaded libraries (libfaketime's `LD_PRELOAD`) leave
+    /// the count at 0: the kernel's copy of the command line is read then, and an empty one (or
+    /// none) gives no arguments, never a trap.
+    static func rawArguments(count: Int32, vector: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                             commandLineFile: String) -> [String] {
+        guard count > 0, let vector else { return argumentsAfterTheFirst(commandLineFile) }
+        var arguments: [String] = []
+        for index in 1..<Int(count) {
+            guard let pointer = vector[index] else { break }
+            arguments.append(PathBytes.string(UnsafeBufferPointer(start: pointer, count: strlen(pointer)).map { UInt8(bitPattern: $0) }))
         }
+        return arguments
+    }
+
+    /// The NUL-separated words of a `/proc/PID/cmdline` file, without the first.
+    static func argumentsAfterTheFirst(_ commandLineFile: String) -> [String] {
+        guard let bytes = try? LocalFileSystem().readFile(commandLineFile), !bytes.isEmpty else { return [] }
+        let words = (bytes.last == 0 ? bytes.dropLast() : bytes[...]).split(separator: 0, omittingEmptySubsequences: false)
+        return words.dropFirst().map { PathBytes.string(Array($0)) }
     }
 
     static func environmentVariables() -> [String: String] {
