@@ -11,13 +11,14 @@
 #   make distclean  remove .build entirely
 #   make rsync      install rsync if it is missing (apt-get, as root)
 #   make ssh        install openssh-server and openssh-client if sshd or ssh is missing (same way)
+#   make faketime   install libfaketime if it is missing (same way; a test runs micsync under it)
 #   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine)
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build debug test demo install install-docs clean distclean rsync ssh bench
+.PHONY: all build debug test demo install install-docs clean distclean rsync ssh faketime bench
 
 all: build
 
@@ -27,7 +28,7 @@ build:
 debug:
 	$(SWIFT) build
 
-test: rsync ssh
+test: rsync ssh faketime
 	$(SWIFT) test
 
 demo: rsync debug
@@ -120,3 +121,18 @@ ssh:
 	fi; \
 	[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1 || { echo "sshd or ssh is still not found after apt-get install" >&2; exit 1; }; \
 	echo "OpenSSH installed: /usr/sbin/sshd, $$(command -v ssh)"
+
+# A test runs micsync under libfaketime's LD_PRELOAD (which hides the argument count from Swift).
+# When the library is missing: as root, install Debian's libfaketime with apt-get, like rsync above.
+faketime:
+	@for library in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do [ -e "$$library" ] && exit 0; done; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+		echo "the tests need libfaketime, which is not installed. Install it with:" >&2; \
+		echo "    sudo apt-get install libfaketime" >&2; \
+		exit 1; \
+	fi; \
+	echo "libfaketime is missing: installing it with apt-get"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if ! apt-get install -y -qq libfaketime >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq libfaketime >/dev/null || exit 1; \
+	fi
