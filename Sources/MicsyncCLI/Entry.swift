@@ -67,14 +67,17 @@ extension MicsyncCommand {
             // arguments (a shell glob over a big folder): it gets the options and the first PATH
             // (so that its checks still see one), and the PATHs are set here.
             command = try parse(options + (paths.isEmpty ? [] : ["--", paths[0]]))
-            if !paths.isEmpty { command.paths = paths }
+            if paths.count > 1 {
+                command.paths = paths
+                try command.validate()  // again, with every PATH: "--history takes at most one PATH"
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 console.write(fullMessage(for: error) + "\n")
                 return 0
             }
-            console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(actionNamed(in: arguments)) + "\n")
+            console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(arguments: arguments) + "\n")
             return 2
         }
         if command.status { return status(command.paths, checksum: command.checksum, configFile: command.configFile, console: console, environment: environment) }
@@ -114,7 +117,7 @@ extension MicsyncCommand {
                 }
                 configs = Set(holding.map(\.name))
             } catch {
-                return report(error, action: nil, console: console)
+                return report(error, action: nil, console: console, usage: "usage: " + Syntax.history)
             }
         }
         HistoryReport(console: console).print(journal.records(fileSystem: fileSystem), configs: configs, journal: journal.path)
@@ -133,7 +136,7 @@ extension MicsyncCommand {
             report.sessions = sessions
             return try report.run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem))
         } catch {
-            let code = report(error, action: nil, console: console)
+            let code = report(error, action: nil, console: console, usage: "usage: " + Syntax.status)
             return code == 1 ? 2 : code
         }
     }
@@ -277,13 +280,14 @@ extension MicsyncCommand {
     }
 
     /// Prints an error once and gives its exit status (SPEC section 7).
-    static func report(_ error: Error, action: Action?, console: Console) -> Int32 {
+    /// `usage`: the usage shown with a usage error, when it is not that of `action`.
+    static func report(_ error: Error, action: Action?, console: Console, usage: String? = nil) -> Int32 {
         switch error {
         case let error as ConfigError:
             console.writeError("micsync: " + error.description + "\n")
             return 2
         case let error as UsageError:
-            console.writeError("micsync: " + error.message + "\n" + Syntax.of(action) + "\n")
+            console.writeError("micsync: " + error.message + "\n" + (usage ?? Syntax.of(action)) + "\n")
             return 2
         case let error as PathError:
             console.writeError("micsync: " + error.message + "\n")

@@ -190,8 +190,23 @@ enum Syntax {
     ]
     static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source] [--no-progress]"
 
+    static let history = "micsync --history [PATH]"
+    static let status = "micsync --status [-c] [PATH...]"
+
     static var all: String {
-        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --init", "micsync --history [PATH]", "micsync --status [-c] [PATH...]", "micsync --version", "micsync --help", selection]).joined(separator: "\n")
+        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --init", history, status, "micsync --version", "micsync --help", selection]).joined(separator: "\n")
+    }
+
+    /// The usage of the one action of a command line: its own line for --status or --history
+    /// (given without any other action), else that of `of(_:)`.
+    static func of(arguments: [String]) -> String {
+        let actions = MicsyncCommand.actionsNamed(in: arguments)
+        let given = arguments.prefix { $0 != "--" }
+        if actions.isEmpty {
+            if given.contains("--status") && !given.contains("--history") { return "usage: " + status }
+            if given.contains("--history") && !given.contains("--status") { return "usage: " + history }
+        }
+        return of(actions.first)
     }
 
     static func of(_ action: Action?) -> String {

@@ -41,4 +41,17 @@ struct HistoryTests {
         #expect(r.stderr.contains("cannot write the history"), "\(r)")
         #expect(box.read("b1/docs/a.txt") == "a\n", "\(r)")
     }
+
+    @Test("--history PATH errors show only the usage of --history")
+    func usageOfHistoryOnly() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.folder("elsewhere")
+        for arguments in [["--history", "elsewhere"], ["--history", "work", "b1"]] {
+            let r = try box.run(["--config", "cfg.json"] + arguments)
+            #expect(r.status == 2, "\(r)")
+            #expect(r.stderr.hasPrefix("micsync: ") && r.stderr.hasSuffix("\nusage: micsync --history [PATH]\n"), "\(r)")
+            #expect(!r.stderr.contains("--backup") && r.stderr.split(separator: "\n").count == 2, "only that usage line\n\(r)")
+        }
+    }
 }

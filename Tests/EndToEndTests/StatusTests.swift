@@ -144,6 +144,8 @@ struct StatusTests {
         let r = try box.run(["--config", "cfg.json", "--status", "elsewhere"])
         #expect(r.status == 2, "\(r)")
         #expect(r.stderr.contains("is in no location"), "\(r)")
+        #expect(r.stderr.contains("usage: micsync --status [-c] [PATH...]\n"), "the usage of --status\n\(r)")
+        #expect(!r.stderr.contains("--backup") && r.stderr.split(separator: "\n").count == 2, "only that usage line\n\(r)")
     }
 
     /// The names listed under a difference heading `    label (N):`.
