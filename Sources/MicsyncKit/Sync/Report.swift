@@ -104,13 +104,16 @@ public struct Report: Sendable {
         let firstSeen = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         order.sort { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : firstSeen[$0]! < firstSeen[$1]! }
         for key in order.prefix(shownGroups) {
-            console.line("  " + PathBytes.display(key) + (key.hasSuffix("/") ? "  \(counts[key]!) items" : ""))
+            console.line("  " + PathBytes.display(key) + (key.hasSuffix("/") ? "  " + Self.counted(counts[key]!, "item") : ""))
         }
         if order.count > shownGroups {
             let rest = order.dropFirst(shownGroups).reduce(0) { $0 + counts[$1]! }
-            console.line("  … and \(rest) more items in \(order.count - shownGroups) more places")
+            console.line("  … and \(Self.counted(rest, "more item")) in \(Self.counted(order.count - shownGroups, "more place"))")
         }
     }
+
+    /// "1 item", "2 items".
+    static func counted(_ count: Int, _ noun: String) -> String { "\(count) " + noun + (count == 1 ? "" : "s") }
 
     public func nothingToDo() { console.line("Nothing to do: the destination is in step.") }
 
