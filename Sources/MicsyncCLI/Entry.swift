@@ -80,7 +80,7 @@ extension MicsyncCommand {
             console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(arguments: arguments) + "\n")
             return 2
         }
-        if command.status { return status(command.paths, checksum: command.checksum, configFile: command.configFile, console: console, environment: environment) }
+        if command.status { return status(command.paths, checksum: command.checksum, configFile: command.configFile, configName: command.configName, console: console, environment: environment) }
         if command.history { return history(command.paths.first, configFile: command.configFile, console: console, environment: environment) }
         if command.list {
             let (fileSystem, sessions) = runFileSystem(environment)
@@ -125,7 +125,7 @@ extension MicsyncCommand {
     }
 
     /// `--status [-c] [PATH...]`: locations and differences between WORK and BACKUP; read-only.
-    static func status(_ paths: [String], checksum: Bool, configFile: String?, console: Console, environment: [String: String]) -> Int32 {
+    static func status(_ paths: [String], checksum: Bool, configFile: String?, configName: String?, console: Console, environment: [String: String]) -> Int32 {
         let (fileSystem, sessions) = runFileSystem(environment)
         defer { sessions.close() }
         let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
@@ -134,7 +134,7 @@ extension MicsyncCommand {
             sessions.expect(configuration.configs.flatMap(\.locations))
             var report = StatusReport(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, environment: environment)
             report.sessions = sessions
-            return try report.run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem))
+            return try report.run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem), configName: configName)
         } catch {
             let code = report(error, action: nil, console: console, usage: "usage: " + Syntax.status)
             return code == 1 ? 2 : code

@@ -101,9 +101,55 @@ struct StatusTests {
         try box.folder("work")
         try box.folder("b1")
         let r = try box.run(["--config", "cfg.json", "--status"])
-        #expect(r.status == 0, "\(r)")
+        #expect(r.status == 4, "in step only where compared\n\(r)")
         #expect(r.lines.contains { $0.contains(box.path("b2")) && $0.contains("missing") }, "\(r)")
+        let closing = r.lines.last { !$0.isEmpty } ?? ""
+        #expect(closing.contains("not every location was compared") && closing.contains("BACKUP " + box.path("b2")), "\(r)")
         #expect(!box.exists("b2"))
+        try box.folder("b2")
+        let all = try box.run(["--config", "cfg.json", "--status"])
+        #expect(all.status == 0 && all.lines.contains("Every BACKUP is in step with WORK."), "\(all)")
+    }
+
+    @Test("a missing WORK: nothing compared, so not \"in step\" (exit 4)")
+    func missingWork() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"], create: false)
+        try box.folder("b1")
+        let r = try box.run(["--config", "cfg.json", "--status"])
+        #expect(r.status == 4, "\(r)")
+        #expect(r.stdout.contains("WORK " + box.path("work")), "\(r)")
+    }
+
+    @Test("a file in WORK where the BACKUP has a folder (and the other way round) is one modification each")
+    func changeOfTypeIsOneModification() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/f", "a file\n")
+        try box.write("b1/f/inside.txt", "in a folder\n")
+        try box.write("work/g/inside.txt", "in a folder\n")
+        try box.write("b1/g", "a file\n")
+        let r = try box.run(["--config", "cfg.json", "--status"])
+        #expect(r.status == 1, "\(r)")
+        #expect(names(r, "modified") == ["f", "g"], "\(r)")
+        #expect(r.count("    only in WORK (not backed up)") == nil && r.count("    only in BACKUP") == nil, "\(r)")
+    }
+
+    @Test("--config-name narrows --status to that config; an unknown name is a usage error")
+    func configNameNarrows() throws {
+        let box = try Sandbox()
+        try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["b1"]},{"name":"Pics","work":["pics"],"backup":["bp"]}]}"#)
+        for folder in ["work", "b1", "pics", "bp"] { try box.folder(folder) }
+        try box.write("pics/new.jpg", "p\n")
+        let docs = try box.run(["--config", "cfg.json", "--status", "--config-name", "Docs"])
+        #expect(docs.status == 0, "\(docs)")
+        #expect(docs.stdout.contains("Docs") && !docs.stdout.contains("Pics") && !docs.stdout.contains("new.jpg"), "\(docs)")
+        let pics = try box.run(["--config", "cfg.json", "--status", "--config-name", "Pics"])
+        #expect(pics.status == 1 && pics.stdout.contains("new.jpg") && !pics.stdout.contains("Docs"), "\(pics)")
+        let unknown = try box.run(["--config", "cfg.json", "--status", "--config-name", "Music"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("Music"), "\(unknown)")
+        let outside = try box.run(["--config", "cfg.json", "--status", "--config-name", "Docs", "pics"])
+        #expect(outside.status == 2 && outside.stderr.contains("config Docs"), "\(outside)")
     }
 
     @Test("the last completed copy of each BACKUP, from the history")

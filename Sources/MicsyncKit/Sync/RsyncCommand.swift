@@ -22,6 +22,9 @@ public struct RsyncCommand: Sendable {
     public var remoteShell: String?
     /// A remote source's PATH names (`namesList`), written by the caller for `--files-from`.
     public var remoteNamesList: String?
+    /// `-c`: files are compared by their contents, not by size and time, in the preview (so a
+    /// file whose bytes differ is listed) and in the replacing run (so that it is replaced).
+    public var checksum = false
 
     public init(spec: TransferSpec, existingPrefix: String) {
         self.spec = spec
@@ -99,6 +102,8 @@ public struct RsyncCommand: Sendable {
     /// The same for the listed runs, which are rooted at the location.
     var listedExclusions: [String] { spec.exclude.map { "--exclude=" + $0 } }
 
+    var checksumFlag: [String] { checksum ? ["--checksum"] : [] }
+
     /// -k: replaced and deleted files are moved into the trash folder instead of being lost.
     var keepFlags: [String] { trashFolder.map { ["--backup", "--backup-dir=" + $0] } ?? [] }
 
@@ -110,7 +115,7 @@ public struct RsyncCommand: Sendable {
     /// The preview: one dry run that itemizes every change (`--force` so that a folder replaced
     /// by a file previews instead of failing).
     public func preview(deleting: Bool) -> [String] {
-        [program] + shellFlags(trees: true) + ["--archive", "--dry-run", "--force"] + (deleting ? ["--delete"] : []) + relativeFlag
+        [program] + shellFlags(trees: true) + ["--archive", "--dry-run", "--force"] + checksumFlag + (deleting ? ["--delete"] : []) + relativeFlag
             + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
     }
 
@@ -131,7 +136,7 @@ public struct RsyncCommand: Sendable {
     /// Replaces exactly the listed location-relative paths: the accepted modifications. No
     /// recursion, no folders implied; `--force` lets a file replace a folder.
     public func replace(listFile: String) -> [String] {
-        [program] + shellFlags(trees: false) + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules + listedExclusions
+        [program] + shellFlags(trees: false) + ["--archive", "--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + checksumFlag + keepFlags + Self.reservedRules + listedExclusions
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
 
