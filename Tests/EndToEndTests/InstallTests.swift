@@ -76,6 +76,12 @@ struct InstallTests {
         #expect(man.stdout.contains("Keep WORKING folders"), "the page lacks the command's abstract:\n\(man)")
     }
 
+    @Test("Package.swift claims no platform but Linux (the code calls Glibc directly)")
+    func packageClaimsLinuxOnly() throws {
+        let manifest = try String(contentsOfFile: Self.repository + "/Package.swift", encoding: .utf8)
+        #expect(!manifest.contains("platforms:") && !manifest.contains(".macOS("), "Package.swift declares a platform:\n\(manifest)")
+    }
+
     /// `man` (man-db) must be there. As root it is installed with apt-get when missing, as the
     /// Makefile installs rsync; otherwise the test fails and says how to install it.
     func requireMan(_ box: Sandbox) throws {
