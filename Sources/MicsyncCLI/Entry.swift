@@ -258,7 +258,7 @@ extension MicsyncCommand {
                 let record = JournalRecord(time: time(nil), action: spec.action.rawValue, config: spec.configName,
                                            source: spec.source.address, destination: spec.destination.address,
                                            copied: totals.copied, overwritten: totals.overwritten, deleted: totals.deleted,
-                                           bytes: totals.bytes, status: Int(status(for: outcome)))
+                                           bytes: totals.bytes, status: Int(status(for: outcome)), declined: totals.declined)
                 if let reason = journal.append(record) {
                     console.warning("cannot write the history to \(PathBytes.display(journal.path)): \(reason) (the copy itself is not affected)")
                 }

@@ -85,7 +85,7 @@ public struct StatusReport: Sendable {
                 var text = "  \(location.role.rawValue.padding(6)) \(location.displayName)  " + list.state(of: location, in: config)
                 if accessible, let free = fileSystem.on(location).freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
                 if location.role == .backup {
-                    let last = records.filter { $0.destination == location.address && $0.status == 0 }.max { $0.time < $1.time }
+                    let last = records.filter { $0.destination == location.address && $0.isComplete }.max { $0.time < $1.time }
                     text += last.map { ", last completed copy " + HistoryReport.localTime($0.time) } ?? ", no completed copy recorded"
                 }
                 console.line(text)

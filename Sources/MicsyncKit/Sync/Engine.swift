@@ -217,6 +217,7 @@ public struct Engine: Sendable {
         if !steps.isEmpty { warnUnlocked(spec) }
         let replaced = Set(plan.replaceList)
         var totals = ApplyTotals()
+        totals.declined = (overwrite ? 0 : preview.modified.count) + (delete ? 0 : preview.deletions.count)
         for step in steps {
             outcome = max(outcome, apply(step, command: command, replaced: replaced, totals: &totals))
             if outcome == .interrupted { break }

@@ -161,5 +161,7 @@ public struct ApplyTotals: Equatable, Sendable {
     public var overwritten = 0
     public var deleted = 0
     public var bytes: Int64 = 0
+    /// Modified items and deletions shown but declined: the destination is not in step.
+    public var declined = 0
     public init() {}
 }
