@@ -95,6 +95,12 @@ public struct Engine: Sendable {
         }
         defer { withExtendedLifetime(heldLock) {} }
         let survey = fileSystem.survey(of: spec)
+        if let (path, kind) = survey.nonFolderOnTheWay {
+            // As --tree treats a non-folder in place of a folder: reported, left alone, exit 1.
+            console.warning("\(destination) has a \(PreviewBuilder.describe(kind)) at \(PathBytes.display(path)) where a folder "
+                + "holding the PATHs should be; it is outside what was selected, so nothing was copied there (left alone)")
+            return .incomplete
+        }
         var command = RsyncCommand(spec: spec, existingPrefix: survey.existingPrefix)
         var listFiles: [String] = []
         defer { if !options.verbose { listFiles.forEach(removeFile) } }
