@@ -84,14 +84,16 @@ struct StatusTests {
         #expect(differences(box.snapshot(""), before).isEmpty)
     }
 
-    @Test("-c without --status is a usage error")
-    func checksumAlone() throws {
+    @Test("-c goes with --status and the actions that copy files; with --tree or --list it is a usage error")
+    func checksumWhere() throws {
         let box = try Sandbox()
         try box.standard(backups: ["b1"])
-        try box.write("work/a.txt", "a\n")
-        let r = try box.run(["--config", "cfg.json", "--backup", "-c", "work/a.txt"])
-        #expect(r.status == 2, "\(r)")
-        #expect(!box.exists("b1/a.txt"))
+        try box.write("work/d/a.txt", "a\n")
+        for arguments in [["--tree", "-c", "work/d"], ["--list", "-c"], ["--history", "-c"]] {
+            let r = try box.run(["--config", "cfg.json"] + arguments)
+            #expect(r.status == 2 && r.stderr.contains("-c"), "\(r)")
+        }
+        #expect(!box.exists("b1/d"))
     }
 
     @Test("a missing BACKUP is shown as missing; the accessible one is still compared")
@@ -198,5 +200,48 @@ struct StatusTests {
     func names(_ r: RunResult, _ label: String) -> [String] {
         guard let start = r.lines.firstIndex(where: { $0.hasPrefix("    " + label + " (") && $0.hasSuffix("):") }) else { return [] }
         return r.lines[(start + 1)...].prefix { $0.hasPrefix("      ") }.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+}
+
+@Suite("-c with the actions that copy")
+struct ChecksumSyncTests {
+    /// work/photo.raw and b1/photo.raw: same size and time, different bytes (a silently damaged copy).
+    func damaged(_ box: Sandbox) throws {
+        try box.standard(backups: ["b1"])
+        try box.write("work/photo.raw", "good bytes\n", mtime: 1_600_000_000)
+        try box.write("b1/photo.raw", "bad! bytes\n", mtime: 1_600_000_000)
+        try box.setTime("work", 1_600_000_000)
+        try box.setTime("b1", 1_600_000_000)
+    }
+
+    @Test("--backup -c lists a file whose contents differ at the same size and time as modified, marked, and replaces it when accepted")
+    func backupRepairsDamage() throws {
+        let box = try Sandbox()
+        try damaged(box)
+        let plain = try box.run(["--config", "cfg.json", "--backup", "work"])
+        #expect(plain.status == 0 && plain.stdout.contains("Nothing to do"), "size and time alone see nothing\n\(plain)")
+        let dry = try box.run(["--config", "cfg.json", "--backup", "-c", "-n", "work"])
+        #expect(dry.status == 0, "\(dry)")
+        #expect(dry.listed("Modified") == ["photo.raw  content differs (same size and time)"], "\(dry)")
+        let declined = try box.run(["--config", "cfg.json", "--backup", "-c", "work"], stdin: "n\n")
+        #expect(declined.status == 0 && box.read("b1/photo.raw") == "bad! bytes\n", "declined: left as it was\n\(declined)")
+        let accepted = try box.run(["--config", "cfg.json", "--backup", "--checksum", "work"], stdin: "m\n")
+        #expect(accepted.status == 0, "\(accepted)")
+        #expect(box.read("b1/photo.raw") == "good bytes\n", "replaced\n\(accepted)")
+        #expect(accepted.stdout.contains("1 overwritten"), "\(accepted)")
+        let status = try box.run(["--config", "cfg.json", "--status", "-c"])
+        #expect(status.status == 0, "in step by contents now\n\(status)")
+    }
+
+    @Test("--work -c -m repairs a damaged WORK file from the BACKUP")
+    func workRepairs() throws {
+        let box = try Sandbox()
+        try damaged(box)
+        try box.write("b1/photo.raw", "good bytes\n", mtime: 1_600_000_000)
+        try box.write("work/photo.raw", "bad! bytes\n", mtime: 1_600_000_000)
+        try box.setTime("work", 1_600_000_000)
+        try box.setTime("b1", 1_600_000_000)
+        let r = try box.run(["--config", "cfg.json", "--work", "-c", "-m", "b1/photo.raw"])
+        #expect(r.status == 0 && box.read("work/photo.raw") == "good bytes\n", "\(r)")
     }
 }

@@ -83,7 +83,8 @@ struct MicsyncCommandTests {
     }
 
     @Test func usageErrorsPrintTheSyntaxOfTheirAction() {
-        #expect(Syntax.of(.backup).contains("micsync --backup   [-m] [-k] [-s] [-v] [-n] [selection] PATH..."))
+        #expect(Syntax.of(.backup).contains("micsync --backup   [-m] [-c] [-k] [-s] [-v] [-n] [selection] PATH..."))
+        #expect(!Syntax.of(.tree).contains("[-c]"))
         #expect(!Syntax.of(.tree).contains("-m"))
         #expect(MicsyncCommand.actionNamed(in: ["-m", "--tree", "p"]) == .tree)
         #expect(MicsyncCommand.actionNamed(in: ["--", "--tree"]) == nil)

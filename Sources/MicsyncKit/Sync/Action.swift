@@ -36,6 +36,9 @@ public struct SyncOptions: Sendable, Equatable {
     public var trashStamp = "trash"
     /// A live progress line while rsync copies (standard output a terminal, no --no-progress).
     public var showProgress = false
+    /// -c: files compared by their contents, so that one whose bytes differ at the same size and
+    /// time is listed as modified (and replaced when accepted).
+    public var checksum = false
 
     public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking

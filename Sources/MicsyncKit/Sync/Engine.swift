@@ -102,6 +102,7 @@ public struct Engine: Sendable {
             return .incomplete
         }
         var command = RsyncCommand(spec: spec, existingPrefix: survey.existingPrefix)
+        command.checksum = options.checksum
         var listFiles: [String] = []
         defer { if !options.verbose { listFiles.forEach(removeFile) } }
         if let host = spec.destination.host ?? spec.source.host {

@@ -73,6 +73,7 @@ public struct Report: Sendable {
                 line += "  (replaces a \(replaces)\(inside))"
             }
             if change.destinationIsNewer { line += "  " + console.styled("newer", .red) + " in the destination" }
+            if change.kind == .modified && change.replaces == nil && change.onlyContentDiffers { line += "  content differs (same size and time)" }
             console.line(line)
             for inner in change.contained where !(options.filesOnly && inner.hasSuffix("/")) {
                 console.line("      " + inner)
