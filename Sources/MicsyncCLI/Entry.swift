@@ -297,7 +297,7 @@ extension MicsyncCommand {
             return 1
         case let error as CancelledError:
             console.writeError("micsync: " + error.description + "\n")
-            return 3
+            return error.interrupted ? 130 : 3
         default:
             console.writeError("micsync: \(error)\n")
             return 1

@@ -48,12 +48,15 @@ enum Binary {
 // MARK: - Results
 
 struct RunResult: CustomStringConvertible {
+    /// The exit status, or 128 + the signal that ended the process (as a shell shows it).
     var status: Int32
     var stdout: String
     var stderr: String
+    /// Ended by a signal rather than by exiting.
+    var killedBySignal = false
 
     var description: String {
-        "exit status \(status)\n--- stdout ---\n\(stdout)\n--- stderr ---\n\(stderr)"
+        "exit status \(status)" + (killedBySignal ? " (killed by signal \(status - 128))" : "") + "\n--- stdout ---\n\(stdout)\n--- stderr ---\n\(stderr)"
     }
 
     /// The number N in the first listing heading `label (N):` (or `label (N, …):`), or nil.
@@ -349,7 +352,7 @@ final class Sandbox: @unchecked Sendable {
         var status = process.terminationStatus
         if process.terminationReason == .uncaughtSignal { status += 128 }
         return RunResult(status: status, stdout: String(decoding: out, as: UTF8.self),
-                         stderr: String(decoding: err, as: UTF8.self))
+                         stderr: String(decoding: err, as: UTF8.self), killedBySignal: process.terminationReason == .uncaughtSignal)
     }
 
     // MARK: Byte paths
