@@ -48,6 +48,7 @@ private final class Live {
         environment["MICSYNC_CONFIG"] = nil
         environment["HOME"] = box.root
         environment["NO_COLOR"] = "1"
+        environment["TMPDIR"] = box.temporaryFolder
         process.environment = environment
         process.standardInput = input
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
@@ -115,9 +116,10 @@ private func commandLine(_ pid: pid_t) -> String {
     return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
 }
 
-/// Hands the whole sandbox to uid 65534, so that micsync run as that user can read and write it.
+/// Hands the whole sandbox and its temporary folder (micsync's $TMPDIR, whatever the test
+/// process's own is) to uid 65534, so that micsync run as that user can read and write them.
 private func giveToNobody(_ box: Sandbox) throws {
-    try system(["/bin/chown", "-R", "65534:65534", box.root])
+    try system(["/bin/chown", "-R", "65534:65534", box.root, box.temporaryFolder])
 }
 
 /// Whether two files hold the same bytes (read in chunks: the files may be large).
