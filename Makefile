@@ -38,12 +38,10 @@ install: build install-docs
 	install -D -m 755 "$$($(SWIFT) build -c release --show-bin-path)/micsync" "$(DESTDIR)$(PREFIX)/bin/micsync"
 
 # The man page and the completion scripts, generated from the command-line definitions of the
-# binary MICSYNC (default: the release build): the man page by generate-manual, the tool behind
-# swift-argument-parser's generate-manual plugin, which reads `micsync --experimental-dump-help`;
-# the scripts by `micsync --generate-completion-script SHELL`. generate-manual is built from the
-# resolved swift-argument-parser checkout in a scratch folder of its own, so that it never waits
-# for (or blocks) a swift build or swift test running in .build. An empty line the generator leaves
-# in the page becomes the paragraph macro .Pp (man would warn about it).
+# binary MICSYNC (default: the release build). The man page is made by scripts/man-page.sh (the
+# one place that makes it: generate-manual's page with the real synopsis, exit statuses and the
+# FILES section), which builds generate-manual from ARGUMENT_PARSER in GENERATOR_SCRATCH; the
+# scripts come from `micsync --generate-completion-script SHELL`.
 MICSYNC ?=
 ARGUMENT_PARSER ?= .build/checkouts/swift-argument-parser
 GENERATOR_SCRATCH ?= .build/generate-manual
@@ -53,12 +51,8 @@ install-docs: $(if $(MICSYNC),,build)
 	micsync="$(MICSYNC)"; \
 	if [ -z "$$micsync" ]; then micsync="$$($(SWIFT) build -c release --show-bin-path)/micsync"; fi; \
 	if [ ! -x "$$micsync" ]; then echo "install-docs: no micsync binary at $$micsync" >&2; exit 1; fi; \
-	if [ ! -f "$(ARGUMENT_PARSER)/Package.swift" ]; then $(SWIFT) package resolve; fi; \
-	$(SWIFT) build --package-path "$(ARGUMENT_PARSER)" --scratch-path "$(GENERATOR_SCRATCH)" --product generate-manual; \
-	generator="$$($(SWIFT) build --package-path "$(ARGUMENT_PARSER)" --scratch-path "$(GENERATOR_SCRATCH)" --show-bin-path)/generate-manual"; \
 	work="$$(mktemp -d)"; trap 'rm -rf "$$work"' EXIT; \
-	"$$generator" "$$micsync" --output-directory "$$work"; \
-	sed -i 's/^$$/.Pp/' "$$work/micsync.1"; \
+	SWIFT="$(SWIFT)" ARGUMENT_PARSER="$(ARGUMENT_PARSER)" GENERATOR_SCRATCH="$(GENERATOR_SCRATCH)" bash scripts/man-page.sh "$$micsync" "$$work/micsync.1"; \
 	for shell in bash zsh fish; do "$$micsync" --generate-completion-script "$$shell" > "$$work/completion.$$shell"; done; \
 	install -D -m 644 "$$work/micsync.1" "$(DESTDIR)$(PREFIX)/share/man/man1/micsync.1"; \
 	install -D -m 644 "$$work/completion.bash" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/micsync"; \

@@ -47,7 +47,8 @@ public struct MicsyncCommand: ParsableCommand {
 
             Exit status: 0 done or nothing to do; 1 a copy failed or was incomplete; \
             2 usage or configuration error (nothing changed); 3 cancelled (answer q, or no \
-            answer possible); 130 interrupted.
+            answer possible); 130 interrupted. --status: 0 every BACKUP in step; 1 some differ; \
+            4 in step where compared, a location missing or unreachable.
             """,
         version: "micsync \(micsyncVersion)"
     )
