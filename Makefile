@@ -11,13 +11,14 @@
 #   make distclean  remove .build entirely
 #   make rsync      install rsync if it is missing (apt-get, as root)
 #   make ssh        install openssh-server and openssh-client if sshd or ssh is missing (same way)
+#   make faketime   install libfaketime if it is missing (same way; a test runs micsync under it)
 #   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine)
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build debug test demo install install-docs clean distclean rsync ssh bench
+.PHONY: all build debug test demo install install-docs clean distclean rsync ssh faketime bench
 
 all: build
 
@@ -27,7 +28,7 @@ build:
 debug:
 	$(SWIFT) build
 
-test: rsync ssh
+test: rsync ssh faketime
 	$(SWIFT) test
 
 demo: rsync debug
@@ -37,12 +38,10 @@ install: build install-docs
 	install -D -m 755 "$$($(SWIFT) build -c release --show-bin-path)/micsync" "$(DESTDIR)$(PREFIX)/bin/micsync"
 
 # The man page and the completion scripts, generated from the command-line definitions of the
-# binary MICSYNC (default: the release build): the man page by generate-manual, the tool behind
-# swift-argument-parser's generate-manual plugin, which reads `micsync --experimental-dump-help`;
-# the scripts by `micsync --generate-completion-script SHELL`. generate-manual is built from the
-# resolved swift-argument-parser checkout in a scratch folder of its own, so that it never waits
-# for (or blocks) a swift build or swift test running in .build. An empty line the generator leaves
-# in the page becomes the paragraph macro .Pp (man would warn about it).
+# binary MICSYNC (default: the release build). The man page is made by scripts/man-page.sh (the
+# one place that makes it: generate-manual's page with the real synopsis, exit statuses and the
+# FILES section), which builds generate-manual from ARGUMENT_PARSER in GENERATOR_SCRATCH; the
+# scripts come from `micsync --generate-completion-script SHELL`.
 MICSYNC ?=
 ARGUMENT_PARSER ?= .build/checkouts/swift-argument-parser
 GENERATOR_SCRATCH ?= .build/generate-manual
@@ -52,12 +51,8 @@ install-docs: $(if $(MICSYNC),,build)
 	micsync="$(MICSYNC)"; \
 	if [ -z "$$micsync" ]; then micsync="$$($(SWIFT) build -c release --show-bin-path)/micsync"; fi; \
 	if [ ! -x "$$micsync" ]; then echo "install-docs: no micsync binary at $$micsync" >&2; exit 1; fi; \
-	if [ ! -f "$(ARGUMENT_PARSER)/Package.swift" ]; then $(SWIFT) package resolve; fi; \
-	$(SWIFT) build --package-path "$(ARGUMENT_PARSER)" --scratch-path "$(GENERATOR_SCRATCH)" --product generate-manual; \
-	generator="$$($(SWIFT) build --package-path "$(ARGUMENT_PARSER)" --scratch-path "$(GENERATOR_SCRATCH)" --show-bin-path)/generate-manual"; \
 	work="$$(mktemp -d)"; trap 'rm -rf "$$work"' EXIT; \
-	"$$generator" "$$micsync" --output-directory "$$work"; \
-	sed -i 's/^$$/.Pp/' "$$work/micsync.1"; \
+	SWIFT="$(SWIFT)" ARGUMENT_PARSER="$(ARGUMENT_PARSER)" GENERATOR_SCRATCH="$(GENERATOR_SCRATCH)" bash scripts/man-page.sh "$$micsync" "$$work/micsync.1"; \
 	for shell in bash zsh fish; do "$$micsync" --generate-completion-script "$$shell" > "$$work/completion.$$shell"; done; \
 	install -D -m 644 "$$work/micsync.1" "$(DESTDIR)$(PREFIX)/share/man/man1/micsync.1"; \
 	install -D -m 644 "$$work/completion.bash" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/micsync"; \
@@ -120,3 +115,18 @@ ssh:
 	fi; \
 	[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1 || { echo "sshd or ssh is still not found after apt-get install" >&2; exit 1; }; \
 	echo "OpenSSH installed: /usr/sbin/sshd, $$(command -v ssh)"
+
+# A test runs micsync under libfaketime's LD_PRELOAD (which hides the argument count from Swift).
+# When the library is missing: as root, install Debian's libfaketime with apt-get, like rsync above.
+faketime:
+	@for library in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do [ -e "$$library" ] && exit 0; done; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+		echo "the tests need libfaketime, which is not installed. Install it with:" >&2; \
+		echo "    sudo apt-get install libfaketime" >&2; \
+		exit 1; \
+	fi; \
+	echo "libfaketime is missing: installing it with apt-get"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if ! apt-get install -y -qq libfaketime >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq libfaketime >/dev/null || exit 1; \
+	fi

@@ -1,9 +1,9 @@
 // swift-tools-version: 6.0
+// Linux only: micsync calls the C library (Glibc) directly, so it claims no other platform.
 import PackageDescription
 
 let package = Package(
     name: "micsync",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "micsync", targets: ["micsync"]),
     ],

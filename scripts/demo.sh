@@ -23,6 +23,9 @@ fi
 
 demo=$(mktemp -d "${TMPDIR:-/tmp}/micsync-demo.XXXXXX")
 demo=$(cd "$demo" && pwd -P)
+# The demo's runs go into a history of its own in the demo folder, never into the user's
+# ($XDG_STATE_HOME/micsync, default ~/.local/state/micsync).
+export XDG_STATE_HOME=$demo/state
 finish() {
     local status=$?
     if [[ $status -ne 0 ]]; then

@@ -14,10 +14,28 @@ extension MicsyncCommand {
 
     /// argv as lossless strings: a PATH may hold bytes that are not UTF-8 (see `PathBytes`).
     static func rawArguments() -> [String] {
-        (1..<Int(CommandLine.argc)).map { index in
-            let pointer = CommandLine.unsafeArgv[index]!
-            return PathBytes.string(UnsafeBufferPointer(start: pointer, count: strlen(pointer)).map { UInt8(bitPattern: $0) })
+        rawArguments(count: CommandLine.argc, vector: CommandLine.unsafeArgv, commandLineFile: "/proc/self/cmdline")
+    }
+
+    /// argv after the program's name. Some preloaded libraries (libfaketime's `LD_PRELOAD`) leave
+    /// the count at 0: the kernel's copy of the command line is read then, and an empty one (or
+    /// none) gives no arguments, never a trap.
+    static func rawArguments(count: Int32, vector: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                             commandLineFile: String) -> [String] {
+        guard count > 0, let vector else { return argumentsAfterTheFirst(commandLineFile) }
+        var arguments: [String] = []
+        for index in 1..<Int(count) {
+            guard let pointer = vector[index] else { break }
+            arguments.append(PathBytes.string(UnsafeBufferPointer(start: pointer, count: strlen(pointer)).map { UInt8(bitPattern: $0) }))
         }
+        return arguments
+    }
+
+    /// The NUL-separated words of a `/proc/PID/cmdline` file, without the first.
+    static func argumentsAfterTheFirst(_ commandLineFile: String) -> [String] {
+        guard let bytes = try? LocalFileSystem().readFile(commandLineFile), !bytes.isEmpty else { return [] }
+        let words = (bytes.last == 0 ? bytes.dropLast() : bytes[...]).split(separator: 0, omittingEmptySubsequences: false)
+        return words.dropFirst().map { PathBytes.string(Array($0)) }
     }
 
     static func environmentVariables() -> [String: String] {
@@ -49,17 +67,20 @@ extension MicsyncCommand {
             // arguments (a shell glob over a big folder): it gets the options and the first PATH
             // (so that its checks still see one), and the PATHs are set here.
             command = try parse(options + (paths.isEmpty ? [] : ["--", paths[0]]))
-            if !paths.isEmpty { command.paths = paths }
+            if paths.count > 1 {
+                command.paths = paths
+                try command.validate()  // again, with every PATH: "--history takes at most one PATH"
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 console.write(fullMessage(for: error) + "\n")
                 return 0
             }
-            console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(actionNamed(in: arguments)) + "\n")
+            console.writeError("micsync: " + message(for: error) + "\n" + Syntax.of(arguments: arguments) + "\n")
             return 2
         }
-        if command.status { return status(command.paths, checksum: command.checksum, configFile: command.configFile, console: console, environment: environment) }
+        if command.status { return status(command.paths, checksum: command.checksum, configFile: command.configFile, configName: command.configName, console: console, environment: environment) }
         if command.history { return history(command.paths.first, configFile: command.configFile, console: console, environment: environment) }
         if command.list {
             let (fileSystem, sessions) = runFileSystem(environment)
@@ -97,7 +118,7 @@ extension MicsyncCommand {
                 }
                 configs = Set(holding.map(\.name))
             } catch {
-                return report(error, action: nil, console: console)
+                return report(error, action: nil, console: console, usage: "usage: " + Syntax.history)
             }
         }
         HistoryReport(console: console).print(journal.records(fileSystem: fileSystem), configs: configs, journal: journal.path)
@@ -105,7 +126,7 @@ extension MicsyncCommand {
     }
 
     /// `--status [-c] [PATH...]`: locations and differences between WORK and BACKUP; read-only.
-    static func status(_ paths: [String], checksum: Bool, configFile: String?, console: Console, environment: [String: String]) -> Int32 {
+    static func status(_ paths: [String], checksum: Bool, configFile: String?, configName: String?, console: Console, environment: [String: String]) -> Int32 {
         let (fileSystem, sessions) = runFileSystem(environment)
         defer { sessions.close() }
         let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
@@ -114,9 +135,9 @@ extension MicsyncCommand {
             sessions.expect(configuration.configs.flatMap(\.locations))
             var report = StatusReport(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, environment: environment)
             report.sessions = sessions
-            return try report.run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem))
+            return try report.run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem), configName: configName)
         } catch {
-            let code = report(error, action: nil, console: console)
+            let code = report(error, action: nil, console: console, usage: "usage: " + Syntax.status)
             return code == 1 ? 2 : code
         }
     }
@@ -238,7 +259,7 @@ extension MicsyncCommand {
                 let record = JournalRecord(time: time(nil), action: spec.action.rawValue, config: spec.configName,
                                            source: spec.source.address, destination: spec.destination.address,
                                            copied: totals.copied, overwritten: totals.overwritten, deleted: totals.deleted,
-                                           bytes: totals.bytes, status: Int(status(for: outcome)))
+                                           bytes: totals.bytes, status: Int(status(for: outcome)), declined: totals.declined)
                 if let reason = journal.append(record) {
                     console.warning("cannot write the history to \(PathBytes.display(journal.path)): \(reason) (the copy itself is not affected)")
                 }
@@ -260,13 +281,14 @@ extension MicsyncCommand {
     }
 
     /// Prints an error once and gives its exit status (SPEC section 7).
-    static func report(_ error: Error, action: Action?, console: Console) -> Int32 {
+    /// `usage`: the usage shown with a usage error, when it is not that of `action`.
+    static func report(_ error: Error, action: Action?, console: Console, usage: String? = nil) -> Int32 {
         switch error {
         case let error as ConfigError:
             console.writeError("micsync: " + error.description + "\n")
             return 2
         case let error as UsageError:
-            console.writeError("micsync: " + error.message + "\n" + Syntax.of(action) + "\n")
+            console.writeError("micsync: " + error.message + "\n" + (usage ?? Syntax.of(action)) + "\n")
             return 2
         case let error as PathError:
             console.writeError("micsync: " + error.message + "\n")
@@ -276,7 +298,7 @@ extension MicsyncCommand {
             return 1
         case let error as CancelledError:
             console.writeError("micsync: " + error.description + "\n")
-            return 3
+            return error.interrupted ? 130 : 3
         default:
             console.writeError("micsync: \(error)\n")
             return 1

@@ -47,7 +47,8 @@ public struct MicsyncCommand: ParsableCommand {
 
             Exit status: 0 done or nothing to do; 1 a copy failed or was incomplete; \
             2 usage or configuration error (nothing changed); 3 cancelled (answer q, or no \
-            answer possible); 130 interrupted.
+            answer possible); 130 interrupted. --status: 0 every BACKUP in step; 1 some differ; \
+            4 in step where compared, a location missing or unreachable.
             """,
         version: "micsync \(micsyncVersion)"
     )
@@ -88,7 +89,7 @@ public struct MicsyncCommand: ParsableCommand {
     @Flag(name: .customLong("status"), help: "Show each location (accessible, free space, last completed copy) and how each BACKUP differs from WORK; changes nothing.")
     var status = false
 
-    @Flag(name: [.customShort("c"), .customLong("checksum")], help: "With --status: compare file contents too, to find silent corruption.")
+    @Flag(name: [.customShort("c"), .customLong("checksum")], help: "Compare file contents, not only size and time: --status finds silent corruption, and --backup, --work and --transfer list and replace a file whose contents differ.")
     var checksum = false
 
     @Flag(name: .customLong("list"), help: "List the configs and their locations, accessible or not; changes nothing.")
@@ -124,7 +125,9 @@ public struct MicsyncCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if checksum && !status { throw ValidationError("-c (--checksum) goes only with --status") }
+        if checksum && !status && !(action?.action.copiesFiles ?? false) {
+            throw ValidationError("-c (--checksum) goes with --status, --backup, --work and --transfer")
+        }
         if status {
             if action != nil || mark || list || history || initialize { throw ValidationError("--status is an action of its own") }
             return
@@ -171,6 +174,7 @@ public struct MicsyncCommand: ParsableCommand {
         options.waitForLock = waitForLock
         options.allowEmptySource = allowEmptySource
         options.keep = keep
+        options.checksum = checksum
         return Request(action: action!.action, options: options, paths: paths, configFile: configFile,
                        configName: configName, from: from, to: to)
     }
@@ -183,15 +187,30 @@ public struct MicsyncCommand: ParsableCommand {
 /// The valid syntax of each action, printed with usage errors.
 enum Syntax {
     static let lines: [Action: String] = [
-        .backup: "micsync --backup   [-m] [-k] [-s] [-v] [-n] [selection] PATH...",
-        .work: "micsync --work     [-m] [-d | -D] [-k] [-s] [-v] [-n] [selection] PATH...",
-        .transfer: "micsync --transfer [-m] [-d | -D] [-k] [-s] [-v] [-n] [selection] PATH...",
+        .backup: "micsync --backup   [-m] [-c] [-k] [-s] [-v] [-n] [selection] PATH...",
+        .work: "micsync --work     [-m] [-d | -D] [-c] [-k] [-s] [-v] [-n] [selection] PATH...",
+        .transfer: "micsync --transfer [-m] [-d | -D] [-c] [-k] [-s] [-v] [-n] [selection] PATH...",
         .tree: "micsync --tree     [-s] [-v] [-n] [selection] PATH...",
     ]
     static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source] [--no-progress]"
 
+    static let history = "micsync --history [PATH]"
+    static let status = "micsync --status [-c] [PATH...]"
+
     static var all: String {
-        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --init", "micsync --history [PATH]", "micsync --status [-c] [PATH...]", "micsync --version", "micsync --help", selection]).joined(separator: "\n")
+        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --init", history, status, "micsync --version", "micsync --help", selection]).joined(separator: "\n")
+    }
+
+    /// The usage of the one action of a command line: its own line for --status or --history
+    /// (given without any other action), else that of `of(_:)`.
+    static func of(arguments: [String]) -> String {
+        let actions = MicsyncCommand.actionsNamed(in: arguments)
+        let given = arguments.prefix { $0 != "--" }
+        if actions.isEmpty {
+            if given.contains("--status") && !given.contains("--history") { return "usage: " + status }
+            if given.contains("--history") && !given.contains("--status") { return "usage: " + history }
+        }
+        return of(actions.first)
     }
 
     static func of(_ action: Action?) -> String {

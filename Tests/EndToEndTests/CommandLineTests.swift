@@ -193,3 +193,24 @@ struct CommandLineTests {
                              mentions: ["--to"])
     }
 }
+
+@Suite("2 · command line under a preloaded library")
+struct PreloadTests {
+    /// libfaketime's LD_PRELOAD (a common way to test time-dependent behaviour) leaves the
+    /// argument count at 0: micsync must still read its arguments, never trap. `make test`
+    /// installs libfaketime (Debian's package) when it is missing.
+    @Test("under libfaketime's LD_PRELOAD micsync reads its arguments and runs")
+    func underLibfaketime() throws {
+        let box = try Sandbox()
+        let found = try box.shell("ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n 1")
+        let library = found.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(!library.isEmpty, "libfaketime is not installed (make test installs it: apt-get install libfaketime)")
+        let version = try box.run(["--version"], env: ["LD_PRELOAD": library, "FAKETIME": "-1d"])
+        #expect(version.status == 0 && version.stdout.contains("micsync "), "\(version)")
+        try box.standard(backups: ["b1"])
+        try box.write("work/docs/a.txt", "a\n")
+        let backup = try box.run(["--config", "cfg.json", "--backup", "work/docs"], env: ["LD_PRELOAD": library, "FAKETIME": "-1d"])
+        #expect(backup.status == 0, "\(backup)")
+        #expect(box.read("b1/docs/a.txt") == "a\n", "\(backup)")
+    }
+}

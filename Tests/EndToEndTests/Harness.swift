@@ -48,12 +48,15 @@ enum Binary {
 // MARK: - Results
 
 struct RunResult: CustomStringConvertible {
+    /// The exit status, or 128 + the signal that ended the process (as a shell shows it).
     var status: Int32
     var stdout: String
     var stderr: String
+    /// Ended by a signal rather than by exiting.
+    var killedBySignal = false
 
     var description: String {
-        "exit status \(status)\n--- stdout ---\n\(stdout)\n--- stderr ---\n\(stderr)"
+        "exit status \(status)" + (killedBySignal ? " (killed by signal \(status - 128))" : "") + "\n--- stdout ---\n\(stdout)\n--- stderr ---\n\(stderr)"
     }
 
     /// The number N in the first listing heading `label (N):` (or `label (N, …):`), or nil.
@@ -101,6 +104,9 @@ typealias Snapshot = [String: Entry]
 
 final class Sandbox: @unchecked Sendable {
     let root: String
+    /// micsync's `$TMPDIR` in every run (its file lists, `-v`'s kept ones included): beside the
+    /// sandbox, so that snapshots of it never see them, and removed with it.
+    let temporaryFolder: String
     private var runs = 0
 
     init() throws {
@@ -109,12 +115,20 @@ final class Sandbox: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // Resolve once more so that paths compare equal to what micsync prints.
         root = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        temporaryFolder = root + ".tmp"
+        try FileManager.default.createDirectory(atPath: temporaryFolder, withIntermediateDirectories: true)
     }
 
     deinit {
         if ProcessInfo.processInfo.environment["MICSYNC_E2E_KEEP"] == nil {
             try? FileManager.default.removeItem(atPath: root)
+            try? FileManager.default.removeItem(atPath: temporaryFolder)
         }
+    }
+
+    /// micsync's temporary file lists now in `temporaryFolder`.
+    func fileLists() -> Set<String> {
+        Set(((try? FileManager.default.contentsOfDirectory(atPath: temporaryFolder)) ?? []).filter { $0.hasPrefix("micsync-list.") })
     }
 
     func path(_ relative: String) -> String {
@@ -314,8 +328,10 @@ final class Sandbox: @unchecked Sendable {
         environment["MICSYNC_CONFIG"] = nil
         environment["HOME"] = root
         environment["NO_COLOR"] = "1"
+        environment["TMPDIR"] = temporaryFolder
         for (key, value) in env { environment[key] = value }
         process.environment = environment
+        let listsBefore = fileLists()
         let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: io + "/in"))
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: io + "/out"))
         let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: io + "/err"))
@@ -348,8 +364,15 @@ final class Sandbox: @unchecked Sendable {
         let err = FileManager.default.contents(atPath: io + "/err") ?? Data()
         var status = process.terminationStatus
         if process.terminationReason == .uncaughtSignal { status += 128 }
+        // Only -v keeps its file lists (for pasting the commands it printed); any other run
+        // that ends by itself removes them.
+        let verbose = command.dropFirst().contains { $0 == "--verbose" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("v")) }
+        if command[0] == Binary.path && !verbose && process.terminationReason == .exit {
+            let left = fileLists().subtracting(listsBefore)
+            #expect(left.isEmpty, "micsync \(command.dropFirst()) left its file lists in $TMPDIR: \(left.sorted())")
+        }
         return RunResult(status: status, stdout: String(decoding: out, as: UTF8.self),
-                         stderr: String(decoding: err, as: UTF8.self))
+                         stderr: String(decoding: err, as: UTF8.self), killedBySignal: process.terminationReason == .uncaughtSignal)
     }
 
     // MARK: Byte paths

@@ -41,4 +41,41 @@ struct HistoryTests {
         #expect(r.stderr.contains("cannot write the history"), "\(r)")
         #expect(box.read("b1/docs/a.txt") == "a\n", "\(r)")
     }
+
+    @Test("--history PATH errors show only the usage of --history")
+    func usageOfHistoryOnly() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.folder("elsewhere")
+        for arguments in [["--history", "elsewhere"], ["--history", "work", "b1"]] {
+            let r = try box.run(["--config", "cfg.json"] + arguments)
+            #expect(r.status == 2, "\(r)")
+            #expect(r.stderr.hasPrefix("micsync: ") && r.stderr.hasSuffix("\nusage: micsync --history [PATH]\n"), "\(r)")
+            #expect(!r.stderr.contains("--backup") && r.stderr.split(separator: "\n").count == 2, "only that usage line\n\(r)")
+        }
+    }
+
+    @Test("declined overwrites or deletions are recorded as not in step: --history says so, --status finds no completed copy")
+    func declinedIsNotComplete() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/docs/a.txt", "new version\n", mtime: old)
+        try box.write("work/docs/n.txt", "brand new\n")
+        try box.write("b1/docs/a.txt", "old\n", mtime: older)
+        let state = ["XDG_STATE_HOME": box.path("state")]
+        let r = try box.run(["--config", "cfg.json", "--backup", "work/docs"], stdin: "n\n", env: state)
+        #expect(r.status == 0 && box.read("b1/docs/a.txt") == "old\n", "\(r)")
+        let history = try box.run(["--config", "cfg.json", "--history"], env: state)
+        let line = history.lines.first { !$0.isEmpty } ?? ""
+        #expect(line.contains("not in step: 1 declined") && !line.hasSuffix("done"), "\(history)")
+        let status = try box.run(["--config", "cfg.json", "--status"], env: state)
+        let b1 = status.lines.first { $0.contains("BACKUP") && $0.contains(box.path("b1")) } ?? ""
+        #expect(b1.contains("no completed copy recorded"), "\(status)")
+        let accepted = try box.run(["--config", "cfg.json", "--backup", "work/docs"], stdin: "m\n", env: state)
+        #expect(accepted.status == 0, "\(accepted)")
+        let after = try box.run(["--config", "cfg.json", "--history"], env: state)
+        #expect((after.lines.first { !$0.isEmpty } ?? "").hasSuffix("done"), "\(after)")
+        let now = try box.run(["--config", "cfg.json", "--status"], env: state)
+        #expect(now.lines.contains { $0.contains(box.path("b1")) && $0.contains("last completed copy 20") }, "\(now)")
+    }
 }

@@ -76,6 +76,40 @@ struct InstallTests {
         #expect(man.stdout.contains("Keep WORKING folders"), "the page lacks the command's abstract:\n\(man)")
     }
 
+    @Test("the man page tells the truth: one synopsis line per action, no help subcommand, the real exit statuses, FILES")
+    func manPageIsTrue() throws {
+        let box = try Sandbox()
+        try requireMan(box)
+        let page = try installDocs(box) + "/" + Self.manPage
+        let man = try box.shell("MANPAGER=cat MANWIDTH=200 man --warnings -l \(quoted(page))")
+        #expect(man.status == 0 && man.stderr.isEmpty, "man warns or fails:\n\(man)")
+        let lines = man.lines.map { $0.trimmingCharacters(in: .whitespaces) }
+        for synopsis in ["micsync --backup [-m] [-c] [-k] [-s] [-v] [-n] [selection] PATH ...",
+                         "micsync --work [-m] [-d | -D] [-c] [-k] [-s] [-v] [-n] [selection] PATH ...",
+                         "micsync --tree [-s] [-v] [-n] [selection] PATH ...",
+                         "micsync --status [-c] [PATH ...]", "micsync --history [PATH]", "micsync --mark PATH"] {
+            #expect(lines.contains(synopsis), "no synopsis line \(synopsis):\n\(man.stdout.prefix(1500))")
+        }
+        #expect(!man.stdout.contains("subcommand"), "the page names a subcommand micsync does not have:\n\(man)")
+        let sections = ["SYNOPSIS", "DESCRIPTION", "ENVIRONMENT", "FILES", "EXIT STATUS"]
+        for section in sections { #expect(lines.contains(section), "no \(section) section:\n\(man)") }
+        let exitStatus = man.stdout.components(separatedBy: "\nEXIT STATUS\n").last ?? ""
+        for status in ["0", "1", "2", "3", "130"] {
+            #expect(exitStatus.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(status + " ") }, "exit status \(status):\n\(exitStatus)")
+        }
+        #expect(exitStatus.contains("Cancelled") && exitStatus.contains("--status exits 0") && !exitStatus.contains("successfully"), "\(exitStatus)")
+        let files = man.stdout.components(separatedBy: "\nFILES\n").last ?? ""
+        for name in ["~/.micsync.json", "MICSYNC_CONFIG", "$XDG_STATE_HOME/micsync/history.jsonl"] {
+            #expect(files.contains(name), "FILES lacks \(name):\n\(files)")
+        }
+    }
+
+    @Test("Package.swift claims no platform but Linux (the code calls Glibc directly)")
+    func packageClaimsLinuxOnly() throws {
+        let manifest = try String(contentsOfFile: Self.repository + "/Package.swift", encoding: .utf8)
+        #expect(!manifest.contains("platforms:") && !manifest.contains(".macOS("), "Package.swift declares a platform:\n\(manifest)")
+    }
+
     /// `man` (man-db) must be there. As root it is installed with apt-get when missing, as the
     /// Makefile installs rsync; otherwise the test fails and says how to install it.
     func requireMan(_ box: Sandbox) throws {

@@ -118,4 +118,18 @@ struct ListingTests {
         expectTree(box.snapshot("b1"), box.snapshot("work"))
         #expect(r.lines.contains { $0.hasPrefix("  docs/big/") }, "\(r.stdout.prefix(2000))")
     }
+
+    @Test("per-folder counts say \"1 item\" for a single new item (here the new folder docs itself)")
+    func countsInTheSingular() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        for i in 0..<150 { try box.write("work/docs/big/g\(i).txt", "\(i)\n") }
+        try box.write("work/docs/one/only.txt", "1\n")  // with its folder: 2 items
+        let r = try box.run(["--config", "cfg.json", "--backup", "work/docs"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.lines.contains("  docs/  1 item"), "\(r.stdout.prefix(2000))")
+        #expect(r.lines.contains("  docs/one/  2 items"), "\(r.stdout.prefix(2000))")
+        #expect(r.lines.contains("  docs/big/  151 items"), "the folder itself and its 150 files\n\(r.stdout.prefix(2000))")
+        #expect(!r.stdout.contains(" 1 items"), "\(r.stdout.prefix(2000))")
+    }
 }

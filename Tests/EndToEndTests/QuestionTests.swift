@@ -224,7 +224,7 @@ struct QuestionTests {
 
 @Suite("7 · interruption")
 struct InterruptTests {
-    @Test("Ctrl-C at a question: exit 130, destination unchanged")
+    @Test("Ctrl-C at a question: micsync exits 130 itself with one message, destination unchanged")
     func interruptAtQuestion() throws {
         let box = try Sandbox()
         try box.standard(backups: ["b1"])
@@ -233,7 +233,25 @@ struct InterruptTests {
         try box.write("b1/docs/a.txt", "old\n", mtime: older)
         let before = box.snapshot("b1")
         let r = try box.run(["--config", "cfg.json", "--backup", "work/docs"], interruptWhen: "[Modify/No]")
-        #expect(r.status == 130, "\(r)")
+        #expect(r.status == 130 && !r.killedBySignal, "an exit, not death by the signal\n\(r)")
+        #expect(r.stderr == "micsync: interrupted (Ctrl-C) at \"Overwrite these 1 files in \(box.path("b1"))? (everything else is copied anyway)\"; nothing more was changed\n",
+                "one message\n\(r)")
         expectTree(box.snapshot("b1"), before, "\(r)")
+    }
+
+    @Test("Ctrl-C at a choice and at --init's questions: exit 130 with one message, nothing written")
+    func interruptAtChoiceAndInit() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1", "b2", "b3"])
+        try box.write("b1/docs/a.txt", "a\n")
+        // --transfer from b1: the destinations b2 and b3 are chosen.
+        let choice = try box.run(["--config", "cfg.json", "--transfer", "b1/docs"], interruptWhen: "[0-1]")
+        #expect(choice.status == 130 && !choice.killedBySignal, "\(choice)")
+        #expect(choice.stderr.hasPrefix("micsync: interrupted (Ctrl-C)") && choice.stderr.split(separator: "\n").count == 1, "\(choice)")
+        #expect(!box.exists("b2/docs") && !box.exists("b3/docs"), "\(choice)")
+        let initialize = try box.run(["--config", "new.json", "--init"], interruptWhen: "Config name:")
+        #expect(initialize.status == 130 && !initialize.killedBySignal, "\(initialize)")
+        #expect(initialize.stderr.hasPrefix("micsync: interrupted (Ctrl-C)"), "\(initialize)")
+        #expect(!box.exists("new.json"), "\(initialize)")
     }
 }

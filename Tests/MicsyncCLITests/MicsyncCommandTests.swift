@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 import MicsyncKit
 @testable import MicsyncCLI
 
@@ -80,7 +83,8 @@ struct MicsyncCommandTests {
     }
 
     @Test func usageErrorsPrintTheSyntaxOfTheirAction() {
-        #expect(Syntax.of(.backup).contains("micsync --backup   [-m] [-k] [-s] [-v] [-n] [selection] PATH..."))
+        #expect(Syntax.of(.backup).contains("micsync --backup   [-m] [-c] [-k] [-s] [-v] [-n] [selection] PATH..."))
+        #expect(!Syntax.of(.tree).contains("[-c]"))
         #expect(!Syntax.of(.tree).contains("-m"))
         #expect(MicsyncCommand.actionNamed(in: ["-m", "--tree", "p"]) == .tree)
         #expect(MicsyncCommand.actionNamed(in: ["--", "--tree"]) == nil)
@@ -100,5 +104,42 @@ struct SeparatingPathsTests {
         let (options, paths) = MicsyncCommand.separatingPaths(["--backup", "p", "--from"])
         #expect(options == ["--backup", "--from"])
         #expect(paths == ["p"])
+    }
+}
+
+/// argv read losslessly; an argument count of 0 (libfaketime's LD_PRELOAD) never traps.
+@Suite("Command line: the raw argument vector")
+struct RawArgumentsTests {
+    /// A NUL-terminated vector of C strings for the duration of `body`.
+    func withVector<T>(_ words: [String], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T) -> T {
+        var pointers: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { pointers.forEach { free($0) } }
+        return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    @Test func theArgumentsAfterTheProgramName() {
+        let arguments = withVector(["micsync", "--backup", "a b"]) { MicsyncCommand.rawArguments(count: 3, vector: $0, commandLineFile: "/nonexistent") }
+        #expect(arguments == ["--backup", "a b"])
+    }
+
+    @Test func aCountOfZeroWithAnEmptyVectorGivesNoArguments() {
+        let arguments = withVector([]) { MicsyncCommand.rawArguments(count: 0, vector: $0, commandLineFile: "/nonexistent/cmdline") }
+        #expect(arguments == [])
+        #expect(MicsyncCommand.rawArguments(count: 0, vector: nil, commandLineFile: "/nonexistent/cmdline") == [])
+    }
+
+    @Test func aCountOfZeroReadsTheKernelsCommandLine() throws {
+        var template = Array("/tmp/micsync-cmdline.XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        try #require(descriptor >= 0)
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        defer { unlink(path) }
+        let content: [UInt8] = Array("micsync\0--status\0\0x\u{FF}\0".utf8)
+        _ = content.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        let arguments = withVector([]) { MicsyncCommand.rawArguments(count: 0, vector: $0, commandLineFile: path) }
+        #expect(arguments == ["--status", "", "x\u{FF}"])
+        let empty = withVector([]) { MicsyncCommand.rawArguments(count: 0, vector: $0, commandLineFile: "/dev/null") }
+        #expect(empty == [])
     }
 }

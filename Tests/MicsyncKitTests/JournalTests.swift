@@ -13,6 +13,17 @@ struct JournalTests {
         #expect(JournalRecord(line: #"{"time":1}"#) == nil)
     }
 
+    @Test func declinedItemsAreRecordedAndOlderLinesReadAsNoneDeclined() {
+        let declined = JournalRecord(time: 1_795_000_000, action: "backup", config: "D", source: "/w", destination: "/b",
+                                     copied: 1, overwritten: 0, deleted: 0, bytes: 5, status: 0, declined: 2)
+        #expect(declined.line.contains(#""declined":2"#))
+        #expect(JournalRecord(line: declined.line) == declined)
+        #expect(!declined.isComplete, "declined changes leave the destination out of step")
+        let older = #"{"time":1,"action":"backup","config":"D","source":"/w","destination":"/b","copied":1,"overwritten":0,"deleted":0,"bytes":5,"status":0}"#
+        let record = JournalRecord(line: older)
+        #expect(record?.declined == 0 && record?.isComplete == true)
+    }
+
     @Test func theJournalLivesInTheStateFolder() {
         #expect(Journal.defaultPath(environment: [:], home: "/home/ann") == "/home/ann/.local/state/micsync/history.jsonl")
         #expect(Journal.defaultPath(environment: ["XDG_STATE_HOME": "/var/state"], home: "/home/ann") == "/var/state/micsync/history.jsonl")

@@ -127,3 +127,26 @@ struct PreviewBuilderTests {
         #expect(!preview([".d..t...... 0 ./"]).isEmpty)
     }
 }
+
+/// What the destination has on the way to the copied items.
+@Suite("DestinationSurvey")
+struct DestinationSurveyTests {
+    func survey(_ kinds: [String: FileKind], parent: String) -> DestinationSurvey {
+        let spec = TransferSpec(action: .backup, configName: "Docs", source: Location(role: .work, path: "/w"),
+                                destination: Location(role: .backup, path: "/b"), parent: parent, names: ["q"])
+        return FakeFileSystem(kinds).survey(of: spec)
+    }
+
+    @Test func aFileBetweenTheLocationAndThePATHsIsNamed() {
+        let found = survey(["/b": .directory, "/b/p": .regularFile], parent: "p")
+        #expect(found.nonFolderOnTheWay?.path == "p" && found.nonFolderOnTheWay?.kind == .regularFile)
+        let deeper = survey(["/b": .directory, "/b/p": .directory, "/b/p/r": .other], parent: "p/r/s")
+        #expect(deeper.nonFolderOnTheWay?.path == "p/r" && deeper.existingPrefix == "p")
+    }
+
+    @Test func foldersOrNothingOnTheWayOrALinkAreNotNamed() {
+        #expect(survey(["/b": .directory, "/b/p": .directory], parent: "p").nonFolderOnTheWay == nil)
+        #expect(survey(["/b": .directory], parent: "p").nonFolderOnTheWay == nil)
+        #expect(survey(["/b": .directory, "/b/p": .symbolicLink], parent: "p").nonFolderOnTheWay == nil, "a link is asked about")
+    }
+}

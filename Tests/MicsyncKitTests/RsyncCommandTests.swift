@@ -39,6 +39,17 @@ struct RsyncCommandTests {
         #expect(whole.bulkNew(refused: []) == ["rsync", "--archive", "--ignore-existing", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
     }
 
+    @Test func checksumComparesContentsInThePreviewAndTheReplacingRunOnly() {
+        var checked = command()
+        checked.checksum = true
+        #expect(checked.preview(deleting: true) == ["rsync", "--archive", "--dry-run", "--force", "--checksum", "--delete", Self.output] + Self.reserved + ["/w/docs/", "/b/docs/"])
+        #expect(checked.replace(listFile: "/l").contains("--checksum"), "a same-size-same-time file is replaced, not skipped")
+        for run in [checked.singleRun(), checked.bulkNew(refused: []), checked.add(listFile: "/l", refused: []), checked.deletion(listFile: "/l")] {
+            #expect(!run.contains("--checksum"), "runs that replace nothing need no contents read: \(run)")
+        }
+        #expect(!command().preview(deleting: true).contains("--checksum") && !command().replace(listFile: "/l").contains("--checksum"))
+    }
+
     @Test func theListedRunsCopyOnlyTheListedNames() {
         let list = "/tmp/micsync-list.abc"
         let expectedTail = ["--files-from=" + list, "--from0", Self.output, "/w/docs/", "/b/docs/"]

@@ -20,17 +20,33 @@ struct StatusReportTests {
     let config = Config(name: "Docs", work: [Location(role: .work, path: "/w")],
                         backup: [Location(role: .backup, path: "/b1"), Location(role: .backup, path: "/b2")], exclude: ["*.tmp"])
 
+    /// The comparison of WORK /w with BACKUP /b made from rsync's itemized lines.
+    func comparison(_ lines: [String], backup: [String: FileKind]) -> StatusReport.Comparison {
+        let spec = TransferSpec(action: .backup, configName: "Docs", source: Location(role: .work, path: "/w"),
+                                destination: Location(role: .backup, path: "/b"), parent: "", names: [])
+        var builder = PreviewBuilder(command: RsyncCommand(spec: spec, existingPrefix: ""), fileSystem: FakeFileSystem(backup))
+        lines.forEach { builder.add($0) }
+        return StatusReport.Comparison(builder.finish())
+    }
+
     @Test func linesAreSortedIntoOnlyInWorkModifiedAndOnlyInBackup() throws {
-        var comparison = StatusReport.Comparison()
-        for text in [">f+++++++++ 3 new.txt", "cd+++++++++ 0 dir/", ">f.st...... 4 changed.txt", ".d..t...... 0 ./",
-                     ".d..t...... 0 sub/", "*deleting   0 gone.txt", ">fc........ 4 corrupt.bin"] {
-            let line = try #require(ItemizedLine.parse(text))
-            comparison.add(line, path: line.name)
-        }
-        #expect(comparison.onlyInWork == ["new.txt", "dir"])
-        #expect(comparison.modified == ["changed.txt", "corrupt.bin"])
-        #expect(comparison.onlyInBackup == ["gone.txt"])
-        #expect(!comparison.inStep)
+        let sorted = comparison([">f+++++++++ 3 new.txt", "cd+++++++++ 0 dir/", ">f.st...... 4 changed.txt", ".d..t...... 0 ./",
+                                 ".d..t...... 0 sub/", "*deleting   0 gone.txt", ">fc........ 4 corrupt.bin"],
+                                backup: ["/b": .directory, "/b/sub": .directory, "/b/changed.txt": .regularFile,
+                                         "/b/gone.txt": .regularFile, "/b/corrupt.bin": .regularFile])
+        #expect(sorted.onlyInWork == ["new.txt", "dir"])
+        #expect(sorted.modified == ["changed.txt", "corrupt.bin"])
+        #expect(sorted.onlyInBackup == ["gone.txt"])
+        #expect(!sorted.inStep)
+    }
+
+    @Test func aChangeOfTypeIsOneModificationThatTakesTheFolderContentsWithIt() throws {
+        // WORK has a file f where the BACKUP has a folder f/ (holding in.txt), and a folder g/
+        // (holding in.txt) where the BACKUP has a file g: rsync shows creations and the contents' deletions.
+        let sorted = comparison(["*deleting   0 f/in.txt", ">f+++++++++ 2 f", "cd+++++++++ 0 g/", ">f+++++++++ 2 g/in.txt"],
+                                backup: ["/b": .directory, "/b/f": .directory, "/b/f/in.txt": .regularFile, "/b/g": .regularFile])
+        #expect(sorted.modified == ["f", "g"])
+        #expect(sorted.onlyInWork.isEmpty && sorted.onlyInBackup.isEmpty, "\(sorted)")
     }
 
     @Test func oneDryRunPerAccessiblePairWithChecksumAndTheLatestCompletedCopy() throws {

@@ -59,7 +59,7 @@ public struct ConfigInitializer: Sendable {
     private func askName(existing: [String], file: String) throws -> String {
         while true {
             guard let answer = prompter.answer(Self.namePrompt) else {
-                throw CancelledError(question: "Config name", endOfInput: true)
+                throw prompter.noAnswer("Config name")
             }
             let name = answer.trimmingSpaces()
             if name.isEmpty {
@@ -79,7 +79,7 @@ public struct ConfigInitializer: Sendable {
         var folders: [String] = []
         while true {
             guard let answer = prompter.answer(Self.folderPrompt(role)) else {
-                throw CancelledError(question: "\(role.rawValue) folder", endOfInput: true)
+                throw prompter.noAnswer("\(role.rawValue) folder")
             }
             if answer.trimmingSpaces().isEmpty {
                 if !folders.isEmpty { return folders }

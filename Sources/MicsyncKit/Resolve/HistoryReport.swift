@@ -20,8 +20,9 @@ public struct HistoryReport: Sendable {
         }
         for record in chosen.reversed().prefix(Self.shownRuns) {
             let counts = "\(record.copied) copied, \(record.overwritten) overwritten, \(record.deleted) deleted, " + Report.bytes(record.bytes)
-            let result = record.status == 0 ? console.styled("done", .green)
-                : record.status == 130 ? console.styled("interrupted", .red) : console.styled("incomplete", .yellow)
+            let result = record.status == 130 ? console.styled("interrupted", .red)
+                : record.status != 0 ? console.styled("incomplete", .yellow)
+                : record.declined > 0 ? console.styled("not in step: \(record.declined) declined", .yellow) : console.styled("done", .green)
             console.line("\(Self.localTime(record.time))  \(record.action)  \(record.config)  "
                 + "\(PathBytes.display(record.source)) → \(PathBytes.display(record.destination))  \(counts)  \(result)")
         }

@@ -8,6 +8,10 @@ public struct StatusReport: Sendable {
     let environment: [String: String]
     /// The SSH connections for remote locations (nil: every location is local).
     public var sessions: SSHSessions?
+    /// What each location's drive can store (nil: everything).
+    public var probe: DriveProbing?
+    /// micsync runs as root: owners are compared, by number.
+    public var asRoot = false
     /// Names shown for each kind of difference.
     public static let shownNames = 5
 
@@ -23,21 +27,38 @@ public struct StatusReport: Sendable {
         public var onlyInWork: [String] = []
         public var modified: [String] = []
         public var onlyInBackup: [String] = []
-        public var inStep: Bool { onlyInWork.isEmpty && modified.isEmpty && onlyInBackup.isEmpty }
+        /// Items the BACKUP's drive cannot store, with the reason: not backed up.
+        public var cannotBeStored: [String] = []
+        public var inStep: Bool { onlyInWork.isEmpty && modified.isEmpty && onlyInBackup.isEmpty && cannotBeStored.isEmpty }
         public init() {}
 
-        /// Sorts one itemized line: creations are only in WORK, deletions only in the BACKUP, and
-        /// any other change of a non-folder is a modification (folder attributes do not count).
-        public mutating func add(_ line: ItemizedLine, path: String) {
-            if line.isDeletion { onlyInBackup.append(path) }
-            else if line.isCreation { onlyInWork.append(path) }
-            else if !line.isDirectory && line.fileType != "d" { modified.append(path) }
+        /// Sorted as a backup's preview sorts them: new items are only in WORK, deletions only in
+        /// the BACKUP, and a changed non-folder is a modification (folder attributes do not
+        /// count). A change of type (a file in WORK where the BACKUP has a folder, or the other
+        /// way round) is one modification, which takes what is inside the folder with it.
+        public init(_ preview: Preview) {
+            let replacingFolders = preview.modified.filter { $0.isDirectory && $0.replaces != nil }.map(\.path)
+            onlyInWork = preview.new.filter { change in !replacingFolders.contains { change.path.hasPrefix($0 + "/") } }.map(\.path)
+            modified = preview.modified.map(\.path)
+                + preview.caseRenames.map { ($0.renamedFrom ?? "") + " (named " + $0.path + " in WORK)" }
+            onlyInBackup = preview.deletions.map(\.path)
+            cannotBeStored = preview.unstorable.map { $0.path + " (" + ($0.refusal ?? "cannot be stored") + ")" }
         }
     }
 
-    /// The overall result: 0 every accessible BACKUP in step, 1 any differs, 2 an rsync failed,
-    /// 130 interrupted. Throws for PATHs in no location (usage errors).
-    public func run(_ configuration: Configuration, paths: [String], checksum: Bool, records: [JournalRecord]) throws -> Int32 {
+    /// The overall result: 0 every location compared and every BACKUP in step, 1 any differs,
+    /// 4 in step where compared while a location could not be compared (missing, unreachable),
+    /// 2 an rsync failed, 130 interrupted. Throws for PATHs in no location and an unknown
+    /// `configName` (usage errors).
+    public func run(_ configuration: Configuration, paths: [String], checksum: Bool, records: [JournalRecord],
+                    configName: String? = nil) throws -> Int32 {
+        var configuration = configuration
+        if let configName {
+            guard let named = configuration.configs.first(where: { $0.name == configName }) else {
+                throw UsageError("--config-name \(configName): no config has that name in \(PathBytes.display(configuration.file))")
+            }
+            configuration = Configuration(file: configuration.file, configs: [named])
+        }
         var chosen: [(Config, parent: String, names: [String])] = []
         if paths.isEmpty {
             chosen = configuration.configs.map { ($0, "", []) }
@@ -54,13 +75,15 @@ public struct StatusReport: Sendable {
             }
             guard !chosen.isEmpty else {
                 let named = paths.count == 1 ? PathBytes.display(resolved[0]) : "these PATHs"
-                throw UsageError("\(named) is in no location of any config in \(PathBytes.display(configuration.file))")
+                throw UsageError("\(named) is in no location of " + (configName.map { "config \($0)" } ?? "any config") + " in \(PathBytes.display(configuration.file))")
             }
         }
 
         let list = LocationList(fileSystem: fileSystem, console: console)
         var differs = false
         var failed = false
+        /// Locations (and pairs) that could not be compared: "in step" is then only where compared.
+        var notCompared: [String] = []
         for (index, entry) in chosen.enumerated() {
             let config = entry.0
             if index > 0 { console.line() }
@@ -70,10 +93,11 @@ public struct StatusReport: Sendable {
                 var text = "  \(location.role.rawValue.padding(6)) \(location.displayName)  " + list.state(of: location, in: config)
                 if accessible, let free = fileSystem.on(location).freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
                 if location.role == .backup {
-                    let last = records.filter { $0.destination == location.address && $0.status == 0 }.max { $0.time < $1.time }
+                    let last = records.filter { $0.destination == location.address && $0.isComplete }.max { $0.time < $1.time }
                     text += last.map { ", last completed copy " + HistoryReport.localTime($0.time) } ?? ", no completed copy recorded"
                 }
                 console.line(text)
+                if !accessible { notCompared.append(location.role.rawValue + " " + location.displayName) }
             }
             let works = config.work.filter { fileSystem.isAccessible($0, in: config) }
             let backups = config.backup.filter { fileSystem.isAccessible($0, in: config) }
@@ -90,11 +114,13 @@ public struct StatusReport: Sendable {
                         + (scope.isEmpty ? "" : " (" + scope.dropFirst() + ")") + (checksum ? ", contents compared" : "") + ":")
                     if work.isRemote && backup.isRemote {
                         console.line("    " + console.styled("not compared", .yellow) + ": both are remote, and rsync compares two machines only when one of them is this one")
+                        notCompared.append(work.displayName + " → " + backup.displayName)
                         continue
                     }
                     var spec = TransferSpec(action: .backup, configName: config.name, source: fileSystem.forCopying(work), destination: fileSystem.forCopying(backup),
                                             parent: entry.parent, names: entry.names)
                     spec.exclude = config.exclude
+                    spec.aclsAndXattrs = config.aclsAndXattrs
                     switch compare(spec, checksum: checksum) {
                     case .failure(let message):
                         console.line("    " + console.styled("not compared", .red))
@@ -110,6 +136,7 @@ public struct StatusReport: Sendable {
                             show("only in WORK (not backed up)", comparison.onlyInWork, all: false)
                             show("modified", comparison.modified, all: checksum)
                             show("only in BACKUP", comparison.onlyInBackup, all: false)
+                            show("cannot be stored in the BACKUP (not backed up)", comparison.cannotBeStored, all: true)
                         }
                     }
                 }
@@ -120,8 +147,17 @@ public struct StatusReport: Sendable {
             console.line("Some locations could not be compared.")
             return 2
         }
-        console.line(differs ? console.styled("Some BACKUPs differ from WORK.", .yellow) : console.styled("Every accessible BACKUP is in step with WORK.", .green))
-        return differs ? 1 : 0
+        let unseen = notCompared.isEmpty ? "" : "\(notCompared.count) not compared (missing or unreachable): " + notCompared.map(PathBytes.display).joined(separator: ", ")
+        if differs {
+            console.line(console.styled("Some BACKUPs differ from WORK" + (unseen.isEmpty ? "." : "; " + unseen + "."), .yellow))
+            return 1
+        }
+        if !notCompared.isEmpty {
+            console.line(console.styled("Every accessible BACKUP is in step with WORK, but not every location was compared: " + unseen + ".", .yellow))
+            return 4
+        }
+        console.line(console.styled("Every BACKUP is in step with WORK.", .green))
+        return 0
     }
 
     func show(_ label: String, _ names: [String], all: Bool) {
@@ -137,6 +173,7 @@ public struct StatusReport: Sendable {
     /// One dry run of the backup with deletion (WORK → BACKUP), itemized.
     func compare(_ given: TransferSpec, checksum: Bool) -> Outcome {
         var comparison = Comparison()
+        var found: [String] = []
         var spec = given
         if !spec.isWholeLocation {
             // An item missing from this WORK (given in another location) is only in the BACKUP.
@@ -145,14 +182,26 @@ public struct StatusReport: Sendable {
             let inBackup = fileSystem.on(spec.destination).stamps(of: spec.names.map { Paths.join(Paths.join(spec.destination.path, spec.parent), $0) })
             for (index, name) in spec.names.enumerated() {
                 if inWork[index] != nil { present.append(name); continue }
-                if inBackup[index] != nil { comparison.onlyInBackup.append(Paths.join(spec.parent, name)) }
+                if inBackup[index] != nil { found.append(Paths.join(spec.parent, name)) }
             }
-            if present.isEmpty { return .success(comparison) }
+            if present.isEmpty {
+                comparison.onlyInBackup = found
+                return .success(comparison)
+            }
             var trimmed = TransferSpec(action: spec.action, configName: spec.configName, source: spec.source, destination: spec.destination, parent: spec.parent, names: present)
             trimmed.exclude = spec.exclude
+            trimmed.aclsAndXattrs = spec.aclsAndXattrs
             spec = trimmed
         }
         var command = RsyncCommand(spec: spec, existingPrefix: fileSystem.existingPrefix(of: spec))
+        command.checksum = checksum
+        // Compared as a backup copies: what either side cannot hold is not compared.
+        let destination = probe?.capabilities(of: spec.destination) ?? .everything()
+        command.fidelity = CopyFidelity.between(source: probe?.capabilities(of: spec.source) ?? .everything(), destination: destination,
+                                                sourceRsync: probe?.rsync(for: spec.source) ?? .full,
+                                                destinationRsync: probe?.rsync(for: spec.destination) ?? .full,
+                                                aclsAndAttributes: spec.aclsAndXattrs, asRoot: asRoot)
+        command.itemizesEverything = !destination.caseSensitive
         if let host = spec.source.host ?? spec.destination.host {
             guard let sessions else { return .failure("\(host.destination) is remote and this run has no SSH connections") }
             command.remoteShell = sessions.rsyncShell(for: host)
@@ -162,12 +211,11 @@ public struct StatusReport: Sendable {
             }
         }
         defer { command.remoteNamesList.map(ListFile.remove) }
-        var arguments = command.preview(deleting: true)
-        if checksum { arguments.insert("--checksum", at: 1) }
+        var builder = PreviewBuilder(command: command, sourceFiles: fileSystem.on(spec.source), destinationFiles: fileSystem.on(spec.destination),
+                                     destination: destination, deleting: true)
         do {
-            let result = try runner.run(arguments, environment: RsyncCommand.environment(from: environment)) { text in
-                guard let line = command.parse(text, sourceFiles: fileSystem.on(spec.source)) else { return }
-                comparison.add(line, path: command.locationPath(ofPrinted: line.name))
+            let result = try runner.run(command.preview(deleting: true), environment: RsyncCommand.environment(from: environment)) { text in
+                if ItemizedLine.parse(text, withLinks: true) != nil { builder.add(text) }
             }
             if result.interrupted { return .interrupted }
             if result.status != 0 {
@@ -177,6 +225,8 @@ public struct StatusReport: Sendable {
         } catch {
             return .failure(error.description)
         }
+        comparison = Comparison(builder.finish())
+        comparison.onlyInBackup = found + comparison.onlyInBackup
         return .success(comparison)
     }
 

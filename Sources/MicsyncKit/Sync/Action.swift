@@ -38,6 +38,9 @@ public struct SyncOptions: Sendable, Equatable {
     public var showProgress = false
     /// micsync runs as root: owners are kept, by number (`--numeric-ids`).
     public var asRoot = false
+    /// -c: files compared by their contents, so that one whose bytes differ at the same size and
+    /// time is listed as modified (and replaced when accepted).
+    public var checksum = false
 
     public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking

@@ -42,6 +42,13 @@ public struct Change: Equatable, Sendable {
         self.replaces = replaces
     }
 
+    /// Only the contents differ (rsync's checksum flag `c` without a size or time change): a
+    /// difference that only `-c` finds.
+    public var onlyContentDiffers: Bool {
+        let flags = Array(itemize)
+        return flags.count >= 5 && flags[2] == "c" && flags[3] != "s" && flags[4] != "t"
+    }
+
     /// The path as listed: relative to the location, a folder with a trailing `/`.
     public var displayPath: String {
         if path == "." { return "./" }

@@ -99,7 +99,14 @@ public struct Engine: Sendable {
         }
         defer { withExtendedLifetime(heldLock) {} }
         let survey = fileSystem.survey(of: spec)
+        if let (path, kind) = survey.nonFolderOnTheWay {
+            // As --tree treats a non-folder in place of a folder: reported, left alone, exit 1.
+            console.warning("\(destination) has a \(PreviewBuilder.describe(kind)) at \(PathBytes.display(path)) where a folder "
+                + "holding the PATHs should be; it is outside what was selected, so nothing was copied there (left alone)")
+            return .incomplete
+        }
         var command = RsyncCommand(spec: spec, existingPrefix: survey.existingPrefix)
+        command.checksum = options.checksum
         var listFiles: [String] = []
         defer { if !options.verbose { listFiles.forEach(removeFile) } }
         if let host = spec.destination.host ?? spec.source.host {
@@ -240,6 +247,7 @@ public struct Engine: Sendable {
         if !rename(current.caseRenames, in: spec.destination) { outcome = max(outcome, .incomplete) }
         let replaced = Set(plan.replaceList)
         var totals = ApplyTotals()
+        totals.declined = (overwrite ? 0 : preview.modified.count) + (delete ? 0 : preview.deletions.count)
         for step in steps {
             outcome = max(outcome, apply(step, command: command, replaced: replaced, totals: &totals))
             if outcome == .interrupted { break }

@@ -1,10 +1,13 @@
-/// The run was cancelled at a question: `q`, or standard input ended (exit status 3).
+/// The run was cancelled at a question: `q`, or standard input ended (exit status 3), or Ctrl-C
+/// (`interrupted`, exit status 130).
 public struct CancelledError: Error, Equatable, Sendable, CustomStringConvertible {
     public let question: String
     public let endOfInput: Bool
+    public var interrupted = false
 
     public var description: String {
-        endOfInput
+        if interrupted { return "interrupted (Ctrl-C) at \"\(question)\"; nothing more was changed" }
+        return endOfInput
             ? "no answer to \"\(question)\": standard input ended; cancelled, nothing more was changed"
             : "cancelled at \"\(question)\"; nothing more was changed"
     }

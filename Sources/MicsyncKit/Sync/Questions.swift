@@ -13,7 +13,7 @@ public struct Questions: Sendable {
     public func confirm(_ question: String, yes: String, no: String = "No") throws(CancelledError) -> Bool {
         while true {
             guard let reply = prompter.answer("\(question) [\(yes)/\(no)] ") else {
-                throw CancelledError(question: question, endOfInput: true)
+                throw prompter.noAnswer(question)
             }
             let answer = reply.trimmingSpaces().lowercased()
             if answer == yes.lowercased() || answer == String(yes.prefix(1)).lowercased() { return true }
@@ -50,7 +50,7 @@ public struct Questions: Sendable {
         for (index, option) in options.enumerated() { console.line("  [\(index)] \(PathBytes.display(option))") }
         while true {
             guard let reply = prompter.answer("[0-\(options.count - 1)] ") else {
-                throw CancelledError(question: question, endOfInput: true)
+                throw prompter.noAnswer(question)
             }
             let answer = reply.trimmingSpaces().lowercased()
             if answer == "q" || answer == "quit" { throw CancelledError(question: question, endOfInput: false) }

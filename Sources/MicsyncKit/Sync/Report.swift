@@ -80,6 +80,7 @@ public struct Report: Sendable {
             }
             if change.destinationIsNewer { line += "  " + console.styled("newer", .red) + " in the destination" }
             if change.kind == .modified, let leader = change.hardLinkLeader { line += "  (becomes a hard link to \(PathBytes.display(leader)))" }
+            if change.kind == .modified && change.replaces == nil && change.onlyContentDiffers { line += "  content differs (same size and time)" }
             console.line(line)
             for inner in change.contained where !(options.filesOnly && inner.hasSuffix("/")) {
                 console.line("      " + inner)
@@ -111,13 +112,16 @@ public struct Report: Sendable {
         let firstSeen = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         order.sort { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : firstSeen[$0]! < firstSeen[$1]! }
         for key in order.prefix(shownGroups) {
-            console.line("  " + PathBytes.display(key) + (key.hasSuffix("/") ? "  \(counts[key]!) items" : ""))
+            console.line("  " + PathBytes.display(key) + (key.hasSuffix("/") ? "  " + Self.counted(counts[key]!, "item") : ""))
         }
         if order.count > shownGroups {
             let rest = order.dropFirst(shownGroups).reduce(0) { $0 + counts[$1]! }
-            console.line("  … and \(rest) more items in \(order.count - shownGroups) more places")
+            console.line("  … and \(Self.counted(rest, "more item")) in \(Self.counted(order.count - shownGroups, "more place"))")
         }
     }
+
+    /// "1 item", "2 items".
+    static func counted(_ count: Int, _ noun: String) -> String { "\(count) " + noun + (count == 1 ? "" : "s") }
 
     public func nothingToDo(unstorable: Int = 0) {
         console.line(unstorable == 0 ? "Nothing to do: the destination is in step."
@@ -179,5 +183,7 @@ public struct ApplyTotals: Equatable, Sendable {
     public var overwritten = 0
     public var deleted = 0
     public var bytes: Int64 = 0
+    /// Modified items and deletions shown but declined: the destination is not in step.
+    public var declined = 0
     public init() {}
 }

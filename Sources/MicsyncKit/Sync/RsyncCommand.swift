@@ -30,6 +30,9 @@ public struct RsyncCommand: Sendable {
     /// A file of anchored exclusion rules (`exclusionRules`) for the items the destination
     /// cannot store, read by the runs over the trees.
     public var unstorableRules: String?
+    /// `-c`: files are compared by their contents, not by size and time, in the preview (so a
+    /// file whose bytes differ is listed) and in the replacing run (so that it is replaced).
+    public var checksum = false
 
     public init(spec: TransferSpec, existingPrefix: String) {
         self.spec = spec
@@ -107,6 +110,8 @@ public struct RsyncCommand: Sendable {
     /// The same for the listed runs, which are rooted at the location.
     var listedExclusions: [String] { spec.exclude.map { "--exclude=" + $0 } }
 
+    var checksumFlag: [String] { checksum ? ["--checksum"] : [] }
+
     /// -k: replaced and deleted files are moved into the trash folder instead of being lost.
     var keepFlags: [String] { trashFolder.map { ["--backup", "--backup-dir=" + $0] } ?? [] }
 
@@ -142,7 +147,7 @@ public struct RsyncCommand: Sendable {
     /// The preview: one dry run that itemizes every change (`--force` so that a folder replaced
     /// by a file previews instead of failing).
     public func preview(deleting: Bool) -> [String] {
-        [program] + shellFlags(trees: true) + archive + ["--dry-run", "--force"] + (deleting || itemizesEverything ? ["--delete"] : [])
+        [program] + shellFlags(trees: true) + archive + ["--dry-run", "--force"] + checksumFlag + (deleting || itemizesEverything ? ["--delete"] : [])
             + (itemizesEverything ? ["--itemize-changes", "--itemize-changes"] : []) + relativeFlag + [Self.output] + reservedExclusions + userExclusions + folderFilters + operands
     }
 
@@ -165,7 +170,7 @@ public struct RsyncCommand: Sendable {
     /// Replaces exactly the listed location-relative paths: the accepted modifications. No
     /// recursion, no folders implied; `--force` lets a file replace a folder.
     public func replace(listFile: String) -> [String] {
-        [program] + shellFlags(trees: false) + archive + ["--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + keepFlags + Self.reservedRules + listedExclusions
+        [program] + shellFlags(trees: false) + archive + ["--no-recursive", "--dirs", "--no-implied-dirs", "--force"] + checksumFlag + keepFlags + Self.reservedRules + listedExclusions
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
     }
 

@@ -83,7 +83,13 @@ public extension FileSystem {
         }
         // Below the deepest existing folder, the next component decides; else the items' own.
         let lacks = depth < prefixes.count ? found[depth] == nil : found[prefixes.count...].allSatisfy { $0 == nil }
-        return DestinationSurvey(existingPrefix: prefix, lacksEverything: lacks)
+        var survey = DestinationSurvey(existingPrefix: prefix, lacksEverything: lacks)
+        // A file (or special file) on the way is outside what was selected: never replaced. A link
+        // there is a change of type that is asked about (the README's Safety table).
+        if depth < prefixes.count, let kind = found[depth]?.kind, kind != .symbolicLink {
+            survey.nonFolderOnTheWay = (prefixes[depth], kind)
+        }
+        return survey
     }
 
     func stamps(of paths: [String]) -> [FileStamp?] { paths.map { stamp(of: $0) } }
@@ -122,6 +128,19 @@ public extension FileSystem {
 public struct DestinationSurvey: Equatable, Sendable {
     public var existingPrefix: String
     public var lacksEverything: Bool
+    /// A non-folder (not a link) standing where a folder between the location and the PATHs
+    /// should be: its location-relative path and what it is.
+    public var nonFolderOnTheWay: (path: String, kind: FileKind)?
+
+    public init(existingPrefix: String, lacksEverything: Bool) {
+        self.existingPrefix = existingPrefix
+        self.lacksEverything = lacksEverything
+    }
+
+    public static func == (lhs: DestinationSurvey, rhs: DestinationSurvey) -> Bool {
+        lhs.existingPrefix == rhs.existingPrefix && lhs.lacksEverything == rhs.lacksEverything
+            && lhs.nonFolderOnTheWay?.path == rhs.nonFolderOnTheWay?.path && lhs.nonFolderOnTheWay?.kind == rhs.nonFolderOnTheWay?.kind
+    }
 }
 
 /// What an item looked like: compared again just before the apply, so that a destination item

@@ -18,9 +18,15 @@ public struct JournalRecord: Equatable, Sendable {
     public var bytes: Int64
     /// 0 complete (or nothing to do), 1 incomplete or failed, 130 interrupted.
     public var status: Int
+    /// Modified items and deletions the user declined (answered No): the destination was left
+    /// out of step on purpose. Written as `"declined"`; a line without it (older micsync) has none.
+    public var declined: Int
+
+    /// Whether the destination was left in step: done, and nothing declined.
+    public var isComplete: Bool { status == 0 && declined == 0 }
 
     public init(time: Int, action: String, config: String, source: String, destination: String,
-                copied: Int, overwritten: Int, deleted: Int, bytes: Int64, status: Int) {
+                copied: Int, overwritten: Int, deleted: Int, bytes: Int64, status: Int, declined: Int = 0) {
         self.time = time
         self.action = action
         self.config = config
@@ -31,6 +37,7 @@ public struct JournalRecord: Equatable, Sendable {
         self.deleted = deleted
         self.bytes = bytes
         self.status = status
+        self.declined = declined
     }
 
     /// One line of JSON.
@@ -38,7 +45,7 @@ public struct JournalRecord: Equatable, Sendable {
         func text(_ value: String) -> String { "\"" + JournalRecord.escaped(value) + "\"" }
         return "{\"time\":\(time),\"action\":\(text(action)),\"config\":\(text(config)),\"source\":\(text(source)),"
             + "\"destination\":\(text(destination)),\"copied\":\(copied),\"overwritten\":\(overwritten),"
-            + "\"deleted\":\(deleted),\"bytes\":\(bytes),\"status\":\(status)}"
+            + "\"deleted\":\(deleted),\"bytes\":\(bytes),\"status\":\(status),\"declined\":\(declined)}"
     }
 
     /// Reads a line written by `line`; nil for anything else (a damaged line is skipped).
@@ -52,7 +59,8 @@ public struct JournalRecord: Equatable, Sendable {
               let overwritten = number("overwritten"), let deleted = number("deleted"), let bytes = number("bytes"),
               let status = number("status") else { return nil }
         self.init(time: time, action: action, config: config, source: source, destination: destination,
-                  copied: copied, overwritten: overwritten, deleted: deleted, bytes: Int64(bytes), status: status)
+                  copied: copied, overwritten: overwritten, deleted: deleted, bytes: Int64(bytes), status: status,
+                  declined: number("declined") ?? 0)
     }
 
     static func escaped(_ value: String) -> String {

@@ -1,8 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads one answer for a question. The library never reads standard input itself.
 public protocol Prompter: Sendable {
-    /// Shows `prompt` and returns the line typed, without its newline; nil at end of input.
+    /// Shows `prompt` and returns the line typed, without its newline; nil at end of input (or
+    /// when Ctrl-C interrupted the wait: then `wasInterrupted`).
     func answer(_ prompt: String) -> String?
+    /// Ctrl-C arrived while an answer was awaited.
+    var wasInterrupted: Bool { get }
 }
+
+public extension Prompter {
+    var wasInterrupted: Bool { false }
+
+    /// Why no answer came to `question`: standard input ended, or Ctrl-C.
+    func noAnswer(_ question: String) -> CancelledError {
+        CancelledError(question: question, endOfInput: !wasInterrupted, interrupted: wasInterrupted)
+    }
+}
+
+/// Set by the SIGINT handler that is in place while an answer is awaited.
+nonisolated(unsafe) private var interruptedWhileWaiting: sig_atomic_t = 0
 
 /// Answers from standard input; the prompt goes to standard output so that a piped run shows
 /// each question beside the answer it took.
@@ -16,13 +37,58 @@ public struct StandardInputPrompter: Prompter {
         self.echoesAnswers = echoesAnswers
     }
 
+    public var wasInterrupted: Bool { interruptedWhileWaiting != 0 }
+
     public func answer(_ prompt: String) -> String? {
         console.write(prompt)
-        guard let line = readLine(strippingNewline: true) else {
+        guard let line = Self.readLineOrInterrupt() else {
             console.write("\n")
             return nil
         }
         if echoesAnswers { console.write(line + "\n") }
         return line
+    }
+}
+
+extension StandardInputPrompter {
+    /// One line of standard input without its newline; nil at end of input or when Ctrl-C came.
+    /// SIGINT is caught while waiting (not micsync's death: the run stops as at `q`, with a
+    /// message and exit status 130) and is let in only inside `pselect`, so that it cannot slip in
+    /// between a check and a read that would then block. Bytes are read one at a time, so that
+    /// nothing beyond the line is taken from a pipe of answers.
+    static func readLineOrInterrupt() -> String? {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in interruptedWhileWaiting = 1 }
+        sigemptyset(&action.sa_mask)
+        var previousAction = sigaction()
+        sigaction(SIGINT, &action, &previousAction)
+        defer { sigaction(SIGINT, &previousAction, nil) }
+        var interrupt = sigset_t(), previousMask = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        sigprocmask(SIG_BLOCK, &interrupt, &previousMask)
+        defer { sigprocmask(SIG_SETMASK, &previousMask, nil) }
+        var waitingMask = previousMask
+        sigdelset(&waitingMask, SIGINT)
+
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while interruptedWhileWaiting == 0 {
+            var input = fd_set()
+            input.__fds_bits.0 = 1  // descriptor 0 (FD_SET is a macro Swift does not import)
+            if pselect(1, &input, nil, nil, nil, &waitingMask) < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            let count = read(0, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
+            if byte == 0x0A {
+                if line.last == 0x0D { line.removeLast() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            line.append(byte)
+        }
+        return nil
     }
 }
