@@ -190,7 +190,7 @@ extension MicsyncCommand {
     /// Splits argv into options (with their values) and PATHs: after `--` everything is a PATH;
     /// `-` alone and anything not starting with `-` is one, unless it is an option's value.
     static func separatingPaths(_ arguments: [String]) -> (options: [String], paths: [String]) {
-        let takesValue: Set<String> = ["--config", "--config-name", "--from", "--to", "--color", "--generate-completion-script"]
+        let takesValue: Set<String> = ["--config", "--config-name", "--from", "--to", "--color", "--generate-completion-script", "--parallel"]
         var options: [String] = []
         var paths: [String] = []
         var index = 0
@@ -264,11 +264,11 @@ extension MicsyncCommand {
                     console.warning("cannot write the history to \(PathBytes.display(journal.path)): \(reason) (the copy itself is not affected)")
                 }
             }
-            var outcome: Outcome = resolution.incomplete ? .incomplete : .done
-            for transfer in resolution.transfers {
-                outcome = max(outcome, try engine.sync(transfer))
-                if outcome == .interrupted { break }
-            }
+            let config = configuration.configs.first { $0.name == resolution.transfers.first?.configName }
+            let limit = request.options.parallel ?? config?.parallel ?? resolution.transfers.count
+            let scheduler = DestinationScheduler(engine: engine, console: console, fileSystem: fileSystem, limit: limit,
+                                                 showsProgress: request.options.showProgress, clock: { monotonicSeconds() })
+            let outcome = max(resolution.incomplete ? .incomplete : .done, try scheduler.run(resolution.transfers))
             return status(for: outcome)
         } catch {
             return report(error, action: request.action, console: console)

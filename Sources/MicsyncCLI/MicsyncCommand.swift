@@ -107,6 +107,9 @@ public struct MicsyncCommand: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "No live progress line while copying (it is shown only on a terminal).")
     var noProgress = false
 
+    @Option(name: .customLong("parallel"), help: ArgumentHelp("At most N destinations previewed or copied at once (1: one after another; default: the config's \"parallel\", else all, one copy per drive).", valueName: "n"))
+    var parallel: Int?
+
     @Option(name: .customLong("config"), help: ArgumentHelp("The configuration file (default: $MICSYNC_CONFIG, else ~/.micsync.json).", valueName: "file"))
     var configFile: String?
 
@@ -155,6 +158,9 @@ public struct MicsyncCommand: ParsableCommand {
         guard let action else {
             throw ValidationError("choose one action: --backup, --work, --transfer or --tree")
         }
+        if let parallel, !(1...ConfigurationLoader.parallelLimit).contains(parallel) {
+            throw ValidationError("--parallel takes a number from 1 to \(ConfigurationLoader.parallelLimit)")
+        }
         let given: [(Bool, String)] = [(overwriteWithoutAsking, "-m"), (delete, "-d"), (deleteWithoutAsking, "-D"), (keep, "-k")]
         for (isSet, flag) in given where isSet {
             let allowed = flag == "-m" || flag == "-k" ? action.action.copiesFiles : action.action.mayDelete
@@ -175,6 +181,7 @@ public struct MicsyncCommand: ParsableCommand {
         options.allowEmptySource = allowEmptySource
         options.keep = keep
         options.checksum = checksum
+        options.parallel = parallel
         return Request(action: action!.action, options: options, paths: paths, configFile: configFile,
                        configName: configName, from: from, to: to)
     }
@@ -192,7 +199,7 @@ enum Syntax {
         .transfer: "micsync --transfer [-m] [-d | -D] [-c] [-k] [-s] [-v] [-n] [selection] PATH...",
         .tree: "micsync --tree     [-s] [-v] [-n] [selection] PATH...",
     ]
-    static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source] [--no-progress]"
+    static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source] [--no-progress] [--parallel N]"
 
     static let history = "micsync --history [PATH]"
     static let status = "micsync --status [-c] [PATH...]"

@@ -21,6 +21,7 @@ struct ConfigInitializerTests {
         func isDirectory(_ path: String) -> Bool { lock.withLock { state.isDirectory(path) } }
         func realPath(_ path: String) -> String? { lock.withLock { state.realPath(path) } }
         func modificationTime(of path: String) -> Double? { nil }
+        func device(of path: String) -> UInt64? { nil }
         func isEmptyDirectory(_ path: String) -> Bool { lock.withLock { state.isEmptyDirectory(path) } }
         func currentDirectory() -> String { state.cwd }
         func homeDirectory() -> String { state.home }

@@ -77,6 +77,9 @@ public struct Config: Equatable, Sendable {
     /// ACLs and extended attributes are kept where both sides can hold them (`"acls_xattrs"`,
     /// default true; false saves a system call or two per file on each side).
     public var aclsAndXattrs = true
+    /// `"parallel"`: at most this many destinations previewed or copied at once (nil: no limit
+    /// but one copy per device; 1: one destination after another).
+    public var parallel: Int?
 
     public init(name: String, work: [Location], backup: [Location], requireMarker: Bool = false, keep: Bool = false,
                 exclude: [String] = [], aclsAndXattrs: Bool = true) {

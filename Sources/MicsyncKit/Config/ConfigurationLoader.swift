@@ -5,7 +5,7 @@ public struct ConfigurationLoader: Sendable {
     public init(fileSystem: FileSystem) { self.fileSystem = fileSystem }
 
     static let topLevelKeys = ["configs"]
-    static let configKeys = ["name", "work", "backup", "require_marker", "keep", "exclude", "ssh", "ssh_timeout", "acls_xattrs"]
+    static let configKeys = ["name", "work", "backup", "require_marker", "keep", "exclude", "ssh", "ssh_timeout", "acls_xattrs", "parallel"]
 
     /// `--config FILE`, else `MICSYNC_CONFIG` (empty counts as unset), else `~/.micsync.json`;
     /// the first given is the file, with no fall-back when it is missing.
@@ -129,12 +129,25 @@ public struct ConfigurationLoader: Sendable {
                 }
             }
         }
-        return Config(name: name, work: work, backup: backup,
-                      requireMarker: try flag("require_marker", in: members, label: label, file: file),
-                      keep: try flag("keep", in: members, label: label, file: file),
-                      exclude: try patterns(in: members, label: label, file: file),
-                      aclsAndXattrs: try flag("acls_xattrs", in: members, label: label, file: file, default: true))
+        var config = Config(name: name, work: work, backup: backup,
+                            requireMarker: try flag("require_marker", in: members, label: label, file: file),
+                            keep: try flag("keep", in: members, label: label, file: file),
+                            exclude: try patterns(in: members, label: label, file: file),
+                            aclsAndXattrs: try flag("acls_xattrs", in: members, label: label, file: file, default: true))
+        config.parallel = try parallel(in: members, label: label, file: file)
+        return config
     }
+
+    private func parallel(in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> Int? {
+        guard let value = members.first(where: { $0.key == "parallel" })?.value else { return nil }
+        guard case .number(let number) = value, let count = Int(exactly: number), (1...Self.parallelLimit).contains(count) else {
+            throw ConfigError(file: file, message: "\(label): \"parallel\" must be a whole number from 1 to \(Self.parallelLimit) (destinations copied at once; 1: one after another), not \(Self.describe(value))")
+        }
+        return count
+    }
+
+    /// The most destinations `"parallel"` and `--parallel` may run at once.
+    public static let parallelLimit = 64
 
     private func patterns(in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> [String] {
         guard let value = members.first(where: { $0.key == "exclude" })?.value else { return [] }

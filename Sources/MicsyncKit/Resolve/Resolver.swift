@@ -229,8 +229,8 @@ extension Resolver {
 
 }
 
-final class NoticeLog: @unchecked Sendable {
-    private var seen = Set<String>()
-    /// True the first time `key` is seen.
-    func first(_ key: String) -> Bool { seen.insert(key).inserted }
+final class NoticeLog: Sendable {
+    private let seen = Locked(Set<String>())
+    /// True the first time `key` is seen (destinations are previewed side by side).
+    func first(_ key: String) -> Bool { seen.withLock { $0.insert(key).inserted } }
 }

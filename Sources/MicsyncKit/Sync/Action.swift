@@ -41,6 +41,9 @@ public struct SyncOptions: Sendable, Equatable {
     /// -c: files compared by their contents, so that one whose bytes differ at the same size and
     /// time is listed as modified (and replaced when accepted).
     public var checksum = false
+    /// `--parallel N`: at most N destinations previewed or copied at once (wins over the
+    /// config's `"parallel"`; nil: the config's, else no limit but one copy per device).
+    public var parallel: Int?
 
     public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking

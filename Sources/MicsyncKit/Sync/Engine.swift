@@ -10,17 +10,23 @@ public enum Outcome: Int, Comparable, Sendable {
     public static func < (lhs: Outcome, rhs: Outcome) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// Preview → confirm → apply for one destination at a time (SPEC section 5). It receives every
-/// side effect as a parameter: rsync through the runner, answers through the questions.
+/// Preview → confirm → apply for one destination, in three stages (see `Stages.swift` and the
+/// README's "How a copy runs"): `preview` (read-only, may run beside other destinations'),
+/// `ask` (the questions, one destination after another) and `apply` (may run beside others on
+/// other drives). It receives every side effect as a parameter: rsync through the runner,
+/// answers through the questions, temporary lists through `lists`.
 public struct Engine: Sendable {
     let runner: ProcessRunner
     let questions: Questions
-    let console: Console
+    /// Where this destination's output goes: the terminal, or its block kept for later.
+    var console: Console
     let fileSystem: FileSystem
     let locking: LocationLocking
     let options: SyncOptions
     let environment: [String: String]
     let clock: @Sendable () -> Double
+    /// Where the file lists rsync reads are written.
+    public var lists: TemporaryLists
     /// The SSH connections for remote locations (nil: every location is local).
     public var sessions: SSHSessions?
     /// What each side's file system can store and each side's rsync can carry (nil: everything).
@@ -41,12 +47,20 @@ public struct Engine: Sendable {
         self.options = options
         self.environment = RsyncCommand.environment(from: environment)
         self.clock = clock
+        self.lists = TemporaryListFiles(environment: environment)
     }
 
     var report: Report { Report(console: console, options: options) }
 
+    /// The same engine writing to another console (a destination's block, printed later).
+    public func writing(to console: Console) -> Engine {
+        var engine = self
+        engine.console = console
+        return engine
+    }
+
     /// One rsync run that changes files, and how to read the names it prints.
-    struct Step {
+    struct Step: Equatable {
         var arguments: [String]
         /// Runs given a list print location-relative names; the others, names below the transfer root.
         var printsLocationPaths: Bool
@@ -54,73 +68,125 @@ public struct Engine: Sendable {
         var showsProgress = false
     }
 
-    /// A run that copies: with a terminal and no --no-progress, rsync reports its overall progress.
-    func copying(_ arguments: [String], printsLocationPaths: Bool) -> Step {
-        guard options.showProgress, let program = arguments.first else { return Step(arguments: arguments, printsLocationPaths: printsLocationPaths) }
-        return Step(arguments: [program, "--info=progress2"] + arguments.dropFirst(), printsLocationPaths: printsLocationPaths, showsProgress: true)
+    /// The three stages one after another: one destination alone, its progress on `console`.
+    public func sync(_ spec: TransferSpec) throws(CancelledError) -> Outcome {
+        let previewed = preview(spec)
+        let answered = try ask(previewed)
+        return apply(answered, progress: options.showProgress ? ProgressSlot(board: ProgressBoard(console: console, clock: clock), slot: 0, name: "") : nil)
     }
 
-    public func sync(_ spec: TransferSpec) throws(CancelledError) -> Outcome {
-        let started = clock()
+    // MARK: 1. Preview
+
+    /// Locks the destination, learns both drives and runs the dry run; lists what it found
+    /// (unless nothing is left to do). Changes nothing.
+    public func preview(_ spec: TransferSpec) -> DestinationPreview {
+        var result = DestinationPreview(spec: spec, started: clock())
         report.heading(spec)
+        guard claim(spec, into: &result) else { return result }
+        guard var command = command(for: spec, into: &result) else { return discard(result.finished(.failed)) }
+        guard let drives = learnDrives(spec, into: &command) else { return discard(result.finished(.failed)) }
+        result.command = command
+        if !options.dryRun && result.next.isSingleRun && !drives.refusesSomeItems { return result }
+        let deleting = spec.action.mayDelete && options.deletion != .keep
+        var builder = PreviewBuilder(command: command, sourceFiles: fileSystem.on(spec.source), destinationFiles: fileSystem.on(spec.destination),
+                                     destination: drives, deleting: deleting)
+        let previewArguments = command.preview(deleting: deleting)
+        if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
+        guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return discard(result.finished(.failed)) }
+        result.outcome = outcome(of: previewResult, destination: spec.destination)
+        if result.outcome == .interrupted || result.outcome == .failed { return discard(result.finished(result.outcome)) }
+        let preview = builder.finish()
+        if !preview.refusedFolders.isEmpty {
+            result.outcome = max(result.outcome, .incomplete)
+            console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(spec.destination.displayName); left alone")
+        }
+        if !preview.unstorable.isEmpty { result.outcome = max(result.outcome, .incomplete) }
+        report.listUnstorable(preview, destination: spec.destination, type: drives.type)
+        if preview.isEmpty {
+            report.nothingToDo(unstorable: preview.unstorable.count)
+            if !options.dryRun { onFinished(spec, ApplyTotals(), result.outcome) }
+            return discard(result.finished(result.outcome))
+        }
+        report.list(preview)
+        if options.dryRun {
+            console.line("Dry run: nothing was changed.")
+            return discard(result.finished(result.outcome))
+        }
+        result.next = .changes(preview)
+        return result
+    }
+
+    /// The guards before anything is read: the empty-source guard, the lock (held to the end of
+    /// the apply), and what stands on the way to the items. Sets `result.next` to `.singleRun`
+    /// when the destination has nothing of them; false (with `result` finished) when it stops.
+    private func claim(_ spec: TransferSpec, into result: inout DestinationPreview) -> Bool {
         let destination = spec.destination.displayName
         let deleting = spec.action.mayDelete && options.deletion != .keep
-        let sourceFiles = fileSystem.on(spec.source)
-        let destinationFiles = fileSystem.on(spec.destination)
         // An empty source (an unmounted drive's mount point looks like one) is never taken as
         // "delete everything".
-        if deleting && !options.allowEmptySource && sourceFiles.isEmptyDirectory(spec.source.path)
-            && !destinationFiles.isEmptyDirectory(spec.destination.path) {
+        if deleting && !options.allowEmptySource && fileSystem.on(spec.source).isEmptyDirectory(spec.source.path)
+            && !fileSystem.on(spec.destination).isEmptyDirectory(spec.destination.path) {
             console.warning("the source \(spec.source.displayName) is empty while \(destination) is not: "
                 + "not deleting everything there (is a drive not mounted? --allow-empty-source does it anyway)")
-            return .failed
+            result = result.finished(.failed)
+            return false
         }
-        // Held from the preview to the end of the apply: what was previewed must still hold.
-        var heldLock: LocationLock?
         // A lock is an flock on the location folder, which only a local folder can have; a remote
         // destination is told about before anything is written to it.
         if !options.dryRun && !spec.destination.isRemote {
-            switch locking.lock(spec.destination.path, wait: false) {
-            case .locked(let lock): heldLock = lock
-            case .busy where options.waitForLock:
-                console.warning("another micsync run is writing to \(destination); waiting for it to finish")
-                guard case .locked(let lock) = locking.lock(spec.destination.path, wait: true) else {
-                    console.warning("cannot lock \(destination); nothing copied to it")
-                    return .failed
-                }
-                heldLock = lock
-            case .busy:
-                console.warning("another micsync run is writing to \(destination); stopped without changing it (--wait waits for it)")
-                return .failed
-            case .failed(let reason):
-                console.warning("cannot lock \(destination): \(reason); nothing copied to it")
-                return .failed
+            guard let lock = lock(spec.destination) else {
+                result = result.finished(.failed)
+                return false
             }
+            result.lock = lock
         }
-        defer { withExtendedLifetime(heldLock) {} }
         let survey = fileSystem.survey(of: spec)
         if let (path, kind) = survey.nonFolderOnTheWay {
             // As --tree treats a non-folder in place of a folder: reported, left alone, exit 1.
             console.warning("\(destination) has a \(PreviewBuilder.describe(kind)) at \(PathBytes.display(path)) where a folder "
                 + "holding the PATHs should be; it is outside what was selected, so nothing was copied there (left alone)")
-            return .incomplete
+            result = result.finished(.incomplete)
+            return false
         }
-        var command = RsyncCommand(spec: spec, existingPrefix: survey.existingPrefix)
+        result.command = RsyncCommand(spec: spec, existingPrefix: survey.existingPrefix)
+        if survey.lacksEverything { result.next = .singleRun }
+        return true
+    }
+
+    /// The destination's lock, waited for with --wait; nil (said why) when it cannot be had.
+    private func lock(_ location: Location) -> LocationLock? {
+        let destination = location.displayName
+        switch locking.lock(location.path, wait: false) {
+        case .locked(let lock): return lock
+        case .busy where options.waitForLock:
+            console.warning("another micsync run is writing to \(destination); waiting for it to finish")
+            guard case .locked(let lock) = locking.lock(location.path, wait: true) else {
+                console.warning("cannot lock \(destination); nothing copied to it")
+                return nil
+            }
+            return lock
+        case .busy:
+            console.warning("another micsync run is writing to \(destination); stopped without changing it (--wait waits for it)")
+            return nil
+        case .failed(let reason):
+            console.warning("cannot lock \(destination): \(reason); nothing copied to it")
+            return nil
+        }
+    }
+
+    /// The rsync command of the copy: -c, the SSH connection and a remote source's names, the
+    /// trash of -k and of `"keep"`. nil (said why) when a list cannot be written.
+    private func command(for spec: TransferSpec, into result: inout DestinationPreview) -> RsyncCommand? {
+        guard var command = result.command else { return nil }
         command.checksum = options.checksum
-        var listFiles: [String] = []
-        defer { if !options.verbose { listFiles.forEach(removeFile) } }
         if let host = spec.destination.host ?? spec.source.host {
             guard let sessions else {
-                console.warning("\(host.destination) is remote and this run has no SSH connections; nothing copied to \(destination)")
-                return .failed
+                console.warning("\(host.destination) is remote and this run has no SSH connections; nothing copied to \(spec.destination.displayName)")
+                return nil
             }
             command.remoteShell = sessions.rsyncShell(for: host)
             if command.needsNamesList {
-                guard let list = writeList(command.namesList) else {
-                    console.warning("cannot write a temporary file list; nothing copied to \(destination)")
-                    return .failed
-                }
-                listFiles.append(list)
+                guard let list = writeList(command.namesList, into: &result.listFiles, for: spec) else { return nil }
                 command.remoteNamesList = list
             }
         }
@@ -129,136 +195,62 @@ public struct Engine: Sendable {
             let trash = Paths.join(ReservedName.trash, options.trashStamp)
             command.trashFolder = spec.destination.isRemote ? trash : Paths.join(spec.destination.path, trash)
         }
-        guard let drives = learnDrives(spec, into: &command) else { return .failed }
-        if !options.dryRun && survey.lacksEverything && !drives.refusesSomeItems {
-            warnUnlocked(spec)
-            let outcome = try singleRun(command, started: started)
-            if options.verbose && !listFiles.isEmpty {
-                console.line("(the file list named above is kept for pasting: " + listFiles.map(PathBytes.display).joined(separator: " ") + ")")
+        return command
+    }
+
+    /// A preview that ends here: its lists go (unless -v keeps them for pasting).
+    private func discard(_ result: DestinationPreview) -> DestinationPreview {
+        result.lock?.release()
+        if !options.verbose { result.listFiles.forEach(lists.remove) }
+        var ended = result
+        ended.listFiles = []
+        return ended
+    }
+
+    /// Removes the lists of a preview that will not be applied (a later question was cancelled).
+    /// Gives up a preview that will not be applied (a later question was cancelled): its lock
+    /// is released and its lists removed.
+    public func abandon(_ previewed: DestinationPreview) {
+        previewed.lock?.release()
+        _ = discard(previewed)
+    }
+
+    // MARK: 2. Questions
+
+    /// Asks this destination's questions; with -v also shows each command and asks about it.
+    /// Nothing is written to the destination.
+    public func ask(_ previewed: DestinationPreview) throws(CancelledError) -> AnsweredDestination {
+        var answered = AnsweredDestination(previewed: previewed)
+        switch previewed.next {
+        case .finished:
+            return answered
+        case .singleRun:
+            warnUnlocked(previewed.spec)
+            if options.verbose { answered.prepared = try confirmedWithVerbose(prepare(previewed, plan: RunPlan(runs: [.single]), current: Preview()), notesLists: false) }
+            if options.verbose && !previewed.listFiles.isEmpty {
+                console.line("(the file list named above is kept for pasting: " + previewed.listFiles.map(PathBytes.display).joined(separator: " ") + ")")
             }
-            return outcome
+        case .changes(let preview):
+            answered.answers = try answers(to: preview, destination: previewed.spec.destination.displayName)
+            if options.verbose { answered.prepared = try confirmedWithVerbose(prepare(answered)) }
         }
+        return answered
+    }
 
-        // 1. Preview: one dry run over the trees.
-        var builder = PreviewBuilder(command: command, sourceFiles: sourceFiles, destinationFiles: destinationFiles,
-                                     destination: drives, deleting: deleting)
-        let previewArguments = command.preview(deleting: deleting)
-        if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
-        guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return .failed }
-        var outcome = outcome(of: previewResult, destination: spec.destination)
-        if outcome == .interrupted || outcome == .failed { return outcome }
-        let preview = builder.finish()
-        if !preview.refusedFolders.isEmpty {
-            outcome = max(outcome, .incomplete)
-            console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(destination); left alone")
-        }
-        if !preview.unstorable.isEmpty { outcome = max(outcome, .incomplete) }
-        if preview.isEmpty {
-            report.listUnstorable(preview, destination: spec.destination, type: drives.type)
-            report.nothingToDo(unstorable: preview.unstorable.count)
-            if !options.dryRun { onFinished(spec, ApplyTotals(), outcome) }
-            return outcome
-        }
-        report.listUnstorable(preview, destination: spec.destination, type: drives.type)
-        report.list(preview)
-        if options.dryRun {
-            console.line("Dry run: nothing was changed.")
-            return outcome
-        }
-
-        // 2. Confirm: every question for this destination before anything is copied to it.
-        var overwrite = true
+    /// Every question for this destination, before anything is copied to it.
+    private func answers(to preview: Preview, destination: String) throws(CancelledError) -> DestinationAnswers {
+        var answers = DestinationAnswers()
         if !preview.modified.isEmpty && !options.overwriteWithoutAsking {
-            overwrite = try questions.confirm("Overwrite these \(preview.modified.count) files in \(destination)? (everything else is copied anyway)", yes: "Modify")
+            answers.overwrite = try questions.confirm("Overwrite these \(preview.modified.count) files in \(destination)? (everything else is copied anyway)", yes: "Modify")
         }
-        var delete = false
         if !preview.deletions.isEmpty {
             switch options.deletion {
-            case .withoutAsking: delete = true
-            case .ask: delete = try questions.confirm("Delete these \(preview.deletions.count) items in \(destination)?", yes: "Delete")
-            case .keep: delete = false
+            case .withoutAsking: answers.delete = true
+            case .ask: answers.delete = try questions.confirm("Delete these \(preview.deletions.count) items in \(destination)?", yes: "Delete")
+            case .keep: answers.delete = false
             }
         }
-        var declined: [String] = []
-        if !overwrite { declined.append("\(preview.modified.count) modified left as they were") }
-        if !delete && !preview.deletions.isEmpty { declined.append("\(preview.deletions.count) not deleted") }
-
-        // 3. Apply exactly what was shown and accepted, and still as it was shown.
-        let (current, changedSince) = preview.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: destinationFiles)
-        if !changedSince.isEmpty && (overwrite || delete) {
-            console.warning("\(changedSince.count) items changed in \(destination) since the preview; left alone: "
-                + changedSince.prefix(10).joined(separator: ", ") + (changedSince.count > 10 ? ", …" : ""))
-            outcome = max(outcome, .incomplete)
-        }
-        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete, linksHardLinks: !spec.destination.isRemote)
-        // Folder times after deletions are set directly where both folders are on this machine;
-        // otherwise by a run that lists the folders the source still has.
-        let local = !spec.source.isRemote && !spec.destination.isRemote
-        var timedFolders: [String] = []
-        if !local && !plan.folderTimes.isEmpty {
-            let found = sourceFiles.stamps(of: plan.folderTimes.map { Paths.join(spec.source.path, $0 == "." ? "" : $0) })
-            timedFolders = zip(plan.folderTimes, found).filter { $0.1?.kind == .directory }.map(\.0)
-        }
-
-        if plan.bulk && !current.unstorable.isEmpty {
-            guard let rules = writeList(command.exclusionRules(for: current.unstorable.map(\.path))) else {
-                console.warning("cannot write a temporary file list; nothing copied to \(destination)")
-                return .failed
-            }
-            listFiles.append(rules)
-            command.unstorableRules = rules
-        }
-        var steps: [Step] = []
-        let runs: [([String], (String) -> [String], Bool)] = [
-            (plan.deletionList, command.deletion(listFile:), false),
-            (plan.replaceList, command.replace(listFile:), true),
-            (plan.addList, { command.add(listFile: $0, refused: plan.refused, topLevel: ApplyPlan.topLevel(of: plan.addList)) }, true),
-            (timedFolders, { command.add(listFile: $0, refused: plan.refused, topLevel: ApplyPlan.topLevel(of: timedFolders)) }, false),
-        ]
-        for (list, arguments, copies) in runs where !list.isEmpty {
-            guard let listFile = writeList(list) else {
-                console.warning("cannot write a temporary file list; nothing copied to \(destination)")
-                return .failed
-            }
-            listFiles.append(listFile)
-            steps.append(copies ? copying(arguments(listFile), printsLocationPaths: true) : Step(arguments: arguments(listFile), printsLocationPaths: true))
-        }
-        if plan.bulk { steps.append(copying(command.bulkNew(refused: plan.refused + plan.hardLinks.map(\.path)), printsLocationPaths: false)) }
-        steps = try confirmedWithVerbose(steps)
-        var links = plan.hardLinks
-        if options.verbose && !links.isEmpty {
-            for link in links { console.line("link " + PathBytes.display(link.path) + " to " + PathBytes.display(link.leader) + (link.replaces ? " (replacing it)" : "")) }
-            if !(try questions.confirm("Make these hard links?", yes: "yes", no: "no")) { links = []; console.line("Skipped.") }
-        }
-        if options.verbose && !listFiles.isEmpty {
-            console.line("(the file lists named above are kept for pasting: " + listFiles.map(PathBytes.display).joined(separator: " ") + ")")
-        }
-        // Answering -v's questions takes a person's time: if the destination changed meanwhile,
-        // the commands shown no longer describe what they would do, so none of them runs.
-        let changedWhileAsking = options.verbose ? current.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: destinationFiles).changed : []
-        if !changedWhileAsking.isEmpty && !steps.isEmpty {
-            console.warning("\(changedWhileAsking.count) items changed in \(destination) while the commands were asked about: "
-                + changedWhileAsking.prefix(10).joined(separator: ", ") + (changedWhileAsking.count > 10 ? ", …" : "")
-                + "; nothing was run for it (run micsync again to see the changes)")
-            return finish(spec, .incomplete, ApplyTotals(), started, declined)
-        }
-
-        if !steps.isEmpty || !current.caseRenames.isEmpty { warnUnlocked(spec) }
-        if !rename(current.caseRenames, in: spec.destination) { outcome = max(outcome, .incomplete) }
-        let replaced = Set(plan.replaceList)
-        var totals = ApplyTotals()
-        totals.declined = (overwrite ? 0 : preview.modified.count) + (delete ? 0 : preview.deletions.count)
-        for step in steps {
-            outcome = max(outcome, apply(step, command: command, replaced: replaced, totals: &totals))
-            if outcome == .interrupted { break }
-        }
-        if outcome < .failed && !links.isEmpty { outcome = max(outcome, link(links, spec: spec, totals: &totals)) }
-        if outcome < .failed && !steps.isEmpty && local {
-            for folder in plan.folderTimes {
-                _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(spec.destination.path, folder))
-            }
-        }
-        return finish(spec, outcome, totals, started, declined)
+        return answers
     }
 
     /// What both sides' file systems can store and both rsyncs can carry decides what the copy
@@ -295,7 +287,7 @@ public struct Engine: Sendable {
     /// Gives destination items the source's case, each through a temporary name (a drive that
     /// does not tell case apart may take a direct rename for no change at all). Parents come
     /// first, so each item is found under its parent's new name. False when one failed.
-    private func rename(_ renames: [Change], in location: Location) -> Bool {
+    func rename(_ renames: [Change], in location: Location) -> Bool {
         let files = fileSystem.on(location)
         var complete = true
         for change in renames {
@@ -323,7 +315,7 @@ public struct Engine: Sendable {
     /// destination file linked to its leader's, which must be a file there; an accepted relink
     /// replaces the file at once (a new name, then a rename over it). The folders keep the
     /// source folders' times.
-    private func link(_ links: [ApplyPlan.HardLink], spec: TransferSpec, totals: inout ApplyTotals) -> Outcome {
+    func link(_ links: [ApplyPlan.HardLink], spec: TransferSpec, totals: inout ApplyTotals) -> Outcome {
         let files = fileSystem.on(spec.destination)
         var outcome = Outcome.done
         var folders = Set<String>()
@@ -346,24 +338,35 @@ public struct Engine: Sendable {
     }
 
     /// Only a local folder can be locked (flock): before writing to a remote one, say so.
-    private func warnUnlocked(_ spec: TransferSpec) {
+    func warnUnlocked(_ spec: TransferSpec) {
         guard spec.destination.isRemote else { return }
         console.warning("\(spec.destination.displayName) is remote, so it is not locked: do not let another micsync run write to it at the same time")
     }
 
-    /// With -v, each command that changes files is shown and needs a yes; all are asked before
-    /// the first runs, so that running out of answers leaves the destination untouched.
-    private func confirmedWithVerbose(_ steps: [Step]) throws(CancelledError) -> [Step] {
-        guard options.verbose else { return steps }
+    /// With -v, each command that changes files is shown and needs a yes, and the hard links
+    /// micsync makes itself; all are asked before the first runs, so that running out of answers
+    /// leaves the destination untouched. `notesLists`: say that the lists are kept for pasting.
+    private func confirmedWithVerbose(_ prepared: PreparedRuns?, notesLists: Bool = true) throws(CancelledError) -> PreparedRuns? {
+        guard var prepared else { return nil }
         var accepted: [Step] = []
-        for step in steps {
+        for step in prepared.steps {
             console.line("$ " + ShellQuote.command(step.arguments))
             if try questions.confirm("Run this command?", yes: "yes", no: "no") { accepted.append(step) } else { console.line("Skipped.") }
         }
-        return accepted
+        prepared.steps = accepted
+        if !prepared.plan.hardLinks.isEmpty {
+            for link in prepared.plan.hardLinks {
+                console.line("link " + PathBytes.display(link.path) + " to " + PathBytes.display(link.leader) + (link.replaces ? " (replacing it)" : ""))
+            }
+            if !(try questions.confirm("Make these hard links?", yes: "yes", no: "no")) { prepared.linksAccepted = false; console.line("Skipped.") }
+        }
+        if notesLists && !prepared.listFiles.isEmpty {
+            console.line("(the file lists named above are kept for pasting: " + prepared.listFiles.map(PathBytes.display).joined(separator: " ") + ")")
+        }
+        return prepared
     }
 
-    private func finish(_ spec: TransferSpec, _ outcome: Outcome, _ totals: ApplyTotals, _ started: Double, _ declined: [String]) -> Outcome {
+    func finish(_ spec: TransferSpec, _ outcome: Outcome, _ totals: ApplyTotals, _ started: Double, _ declined: [String]) -> Outcome {
         onFinished(spec, totals, outcome)
         if outcome == .interrupted {
             // rsync names a file when it starts on it, so the last one counted may be unfinished.
@@ -374,28 +377,9 @@ public struct Engine: Sendable {
         return outcome
     }
 
-    /// The destination has nothing of the items yet: one real run, its lines listed afterwards.
-    private func singleRun(_ command: RsyncCommand, started: Double) throws(CancelledError) -> Outcome {
-        let steps = try confirmedWithVerbose([copying(command.singleRun(), printsLocationPaths: false)])
-        guard let step = steps.first else { return .done }
-        var totals = ApplyTotals()
-        var done = Preview()
-        let outcome = apply(step, command: command, replaced: [], totals: &totals) { line, path in
-            let change = Change(kind: .new, path: path, isDirectory: line.isDirectory, itemize: line.itemize)
-            if line.isCreation { done.new.append(change) } else { done.folderUpdates.append(change) }
-        }
-        if done.isEmpty && outcome == .done {
-            report.nothingToDo()
-            onFinished(command.spec, totals, outcome)
-            return outcome
-        }
-        report.list(done)
-        return finish(command.spec, outcome, totals, started, [])
-    }
-
     /// Runs one command that changes files and counts what it reported doing.
-    private func apply(_ step: Step, command: RsyncCommand, replaced: Set<String>, totals: inout ApplyTotals,
-                       each: (ItemizedLine, String) -> Void = { _, _ in }) -> Outcome {
+    func apply(_ step: Step, command: RsyncCommand, replaced: Set<String>, totals: inout ApplyTotals, progress: ProgressSlot?,
+               each: (ItemizedLine, String) -> Void = { _, _ in }) -> Outcome {
         // rsync would create a missing destination folder: a drive unplugged since the preview
         // must not turn into a new folder on the disc beneath its mount point. (A remote one is
         // guarded by the `cd` into it that starts rsync's server there.)
@@ -408,14 +392,14 @@ public struct Engine: Sendable {
         /// What this run said it created, checked when it ends with errors: rsync names an item
         /// before writing it, and a drive may refuse it then.
         var created: [(path: String, bytes: Int64)] = []
-        var live = LiveProgress(console: console, clock: clock)
+        var live = LiveProgress(slot: step.showsProgress ? progress : nil)
         let result = run(step.arguments, showingProgress: step.showsProgress, onProgress: { live.update($0) }) { text in
             guard let line = command.parse(text, sourceFiles: sourceFiles) else {
                 if !text.isEmpty { messages.append(text) }
                 return
             }
             let path = step.printsLocationPaths ? line.name : command.locationPath(ofPrinted: line.name)
-            if step.showsProgress && !line.isDeletion { live.file = PathBytes.display(path) }
+            if !line.isDeletion { live.file = PathBytes.display(path) }
             each(line, path)
             if line.isDeletion {
                 // The contents of a folder that an accepted change replaces are part of that change.
@@ -448,7 +432,7 @@ public struct Engine: Sendable {
     }
 
     /// Runs rsync; nil (with a message) when it cannot be started.
-    private func run(_ arguments: [String], showingProgress: Bool = false, onProgress: (String) -> Void = { _ in },
+    func run(_ arguments: [String], showingProgress: Bool = false, onProgress: (String) -> Void = { _ in },
                      onLine: (String) -> Void) -> ProcessResult? {
         do {
             if showingProgress { return try runner.run(arguments, environment: environment, onLine: onLine, onProgress: onProgress) }
@@ -459,7 +443,7 @@ public struct Engine: Sendable {
         }
     }
 
-    private func outcome(of result: ProcessResult, destination: Location) -> Outcome {
+    func outcome(of result: ProcessResult, destination: Location) -> Outcome {
         if result.interrupted || result.status == 20 || result.status == 130 { return .interrupted }
         if result.status == 0 { return .done }
         for line in result.errorOutput.split(separator: "\n") where !line.isEmpty {
@@ -480,37 +464,35 @@ public struct Engine: Sendable {
         }
     }
 
-    func writeList(_ paths: [String]) -> String? { ListFile.write(paths, environment: environment) }
-
-    func removeFile(_ path: String) { ListFile.remove(path) }
+    /// Writes a file list for rsync, noted in `written`; nil (said why) when it cannot.
+    func writeList(_ paths: [String], into written: inout [String], for spec: TransferSpec) -> String? {
+        guard let list = lists.write(paths) else {
+            console.warning("cannot write a temporary file list; nothing copied to \(spec.destination.displayName)")
+            return nil
+        }
+        written.append(list)
+        return list
+    }
 }
 
-/// The live progress line of one rsync run: redrawn at most ten times a second, cleared at the end.
+/// The live progress of one rsync run: its line on the board, removed at the end.
 struct LiveProgress {
-    let console: Console
-    let clock: @Sendable () -> Double
+    let slot: ProgressSlot?
     /// The item rsync named last (location-relative, for display).
     var file = ""
-    private var lastDrawn: Double?
     private var shown = false
 
-    init(console: Console, clock: @escaping @Sendable () -> Double) {
-        self.console = console
-        self.clock = clock
-    }
+    init(slot: ProgressSlot?) { self.slot = slot }
 
     mutating func update(_ text: String) {
-        guard let progress = ProgressLine.parse(text) else { return }
-        let now = clock()
-        if let lastDrawn, now - lastDrawn < 0.1 && progress.percent < 100 { return }
-        lastDrawn = now
-        console.progress(progress.formatted(file: file, width: console.terminalWidth))
+        guard let slot, let progress = ProgressLine.parse(text) else { return }
+        slot.board.update(slot.slot, progress, name: slot.name, file: file)
         shown = true
     }
 
     mutating func clear() {
-        guard shown else { return }
-        console.clearProgress()
+        guard shown, let slot else { return }
+        slot.board.end(slot.slot)
         shown = false
     }
 }

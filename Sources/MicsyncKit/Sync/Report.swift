@@ -15,6 +15,13 @@ public struct Report: Sendable {
         console.line(console.styled(text, .bold))
     }
 
+    /// Starts one destination's results when several destinations are copied (their results
+    /// come after every destination's questions).
+    public func resultsHeading(_ spec: TransferSpec) {
+        console.line()
+        console.line(console.styled("Results for \(spec.destination.displayName):", .bold))
+    }
+
     /// Lists the changes grouped by kind. New items inside a folder that replaces a file are
     /// listed with that change: they are copied only if it is accepted.
     public func list(_ preview: Preview) {

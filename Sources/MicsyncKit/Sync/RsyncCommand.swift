@@ -187,6 +187,21 @@ public struct RsyncCommand: Sendable {
 
     /// Deletes exactly the listed paths (names missing in the source); `--ignore-existing` keeps it
     /// from ever replacing an item whose name reappeared in the source since the preview.
+    /// The arguments of one run of a plan; `listFile` holds the run's list (none for the runs
+    /// over the trees). With `overallProgress` rsync reports its progress (`--info=progress2`).
+    public func arguments(for run: RunPlan.Run, listFile: String?, plan: RunPlan, overallProgress: Bool = false) -> [String] {
+        let arguments: [String] = switch run {
+        case .delete: deletion(listFile: listFile ?? "-")
+        case .replace: replace(listFile: listFile ?? "-")
+        case .add(let list): add(listFile: listFile ?? "-", refused: plan.refused, topLevel: ApplyPlan.topLevel(of: list))
+        case .folderTimes(let list): add(listFile: listFile ?? "-", refused: plan.refused, topLevel: ApplyPlan.topLevel(of: list))
+        case .bulk: bulkNew(refused: plan.refused + plan.hardLinks.map(\.path))
+        case .single: singleRun()
+        }
+        guard overallProgress && run.copies, let program = arguments.first else { return arguments }
+        return [program, "--info=progress2"] + arguments.dropFirst()
+    }
+
     public func deletion(listFile: String) -> [String] {
         [program] + shellFlags(trees: false) + archive + ["--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing",
          "--delete-missing-args", "--force"] + keepFlags + Self.reservedRules + listedExclusions

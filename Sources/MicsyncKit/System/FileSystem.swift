@@ -40,6 +40,9 @@ public protocol FileSystem: Sendable {
     func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError)
     /// Bytes free for an unprivileged user on the file system holding `path` (statvfs), or nil.
     func freeSpace(at path: String) -> Int64?
+    /// The device holding `path` (`st_dev`, following links), or nil: copies to folders on
+    /// different devices may run side by side.
+    func device(of path: String) -> UInt64?
     /// The stamps of many paths at once (nil where nothing is): one question to a remote host
     /// instead of one per path.
     func stamps(of paths: [String]) -> [FileStamp?]
@@ -204,6 +207,12 @@ public struct LocalFileSystem: FileSystem {
         #else
         return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         #endif
+    }
+
+    public func device(of path: String) -> UInt64? {
+        var info = stat()
+        guard PathBytes.bytes(path).withCString({ stat($0, &info) }) == 0 else { return nil }
+        return UInt64(info.st_dev)
     }
 
     public func freeSpace(at path: String) -> Int64? {

@@ -20,11 +20,19 @@ public enum LocationLockResult: Sendable {
 
 /// A held lock; released when closed or when the process ends.
 public final class LocationLock: Sendable {
-    let descriptor: Int32
+    private let descriptor: Locked<Int32>
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(descriptor: Int32) { self.descriptor = Locked(descriptor) }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    /// Releases it now (at the end of its destination's apply, while others still run).
+    public func release() {
+        descriptor.withLock { descriptor in
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+        }
+    }
+
+    deinit { release() }
 }
 
 public struct FlockLocationLocking: LocationLocking {

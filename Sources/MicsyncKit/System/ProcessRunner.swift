@@ -57,13 +57,54 @@ public extension ProcessRunner {
     }
 }
 
-/// Set by the SIGINT handler; the child to pass the signal to.
-nonisolated(unsafe) private var runningChild: pid_t = 0
+/// The children running now (0: a free slot), for the SIGINT handler to pass the signal on to
+/// every one of them: several rsyncs run at once when destinations are on different drives.
+nonisolated(unsafe) private let childSlots: UnsafeMutablePointer<pid_t> = {
+    let slots = UnsafeMutablePointer<pid_t>.allocate(capacity: ChildTable.capacity)
+    slots.initialize(repeating: 0, count: ChildTable.capacity)
+    return slots
+}()
 nonisolated(unsafe) private var interruptReceived: sig_atomic_t = 0
+
+/// Which slots are taken, and the SIGINT handler installed while any child runs.
+private enum ChildTable {
+    static let capacity = 256
+    struct State {
+        var running = 0
+        var previousHandler: sighandler_t?
+    }
+    static let state = Locked(State())
+
+    /// Takes a slot for `pid` (installing the handler for the first child); nil when all are taken.
+    static func add(_ pid: pid_t) -> Int? {
+        state.withLock { state in
+            if state.running == 0 {
+                _ = childSlots  // made before the handler can read it
+                state.previousHandler = signal(SIGINT) { _ in
+                    interruptReceived = 1
+                    for slot in 0..<ChildTable.capacity where childSlots[slot] > 0 { kill(childSlots[slot], SIGINT) }
+                }
+            }
+            guard let slot = (0..<capacity).first(where: { childSlots[$0] == 0 }) else { return nil }
+            childSlots[slot] = pid
+            state.running += 1
+            return slot
+        }
+    }
+
+    static func remove(_ slot: Int?) {
+        state.withLock { state in
+            guard let slot else { return }
+            childSlots[slot] = 0
+            state.running -= 1
+            if state.running == 0 { signal(SIGINT, state.previousHandler) }
+        }
+    }
+}
 
 /// Runs programs with posix_spawn: arguments are byte strings (see `PathBytes`), and the child
 /// stays in micsync's process group, so a terminal's Ctrl-C reaches it; a SIGINT sent to micsync
-/// alone is passed on to it as well.
+/// alone is passed on to every running child as well. Several threads may each run a child.
 public struct SpawningProcessRunner: ProcessRunner {
     public init() {}
 
@@ -87,28 +128,66 @@ public struct SpawningProcessRunner: ProcessRunner {
     /// piece that a '\r' ends or begins is progress (rsync escapes a '\r' in a name as `\#015`).
     private func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
                      splitsReturns: Bool, progress: (String) -> Void, timeLimit: Double? = nil) throws(ProcessLaunchError) -> ProcessResult {
+        let child = try spawn(arguments, environment: environment)
+        let slot = ChildTable.add(child.pid)
+        // A SIGINT that came before the child was in the table must still reach it.
+        if interruptReceived != 0 { kill(child.pid, SIGINT) }
+        var splitter = OutputSplitter(splitsReturns: splitsReturns)
+        let timedOut = readUntilClosed(child, timeLimit: timeLimit) { bytes in
+            splitter.add(bytes, onLine: onLine, progress: progress)
+        }
+        splitter.finish(onLine: onLine, progress: progress)
+        var waitStatus: Int32 = 0
+        while waitpid(child.pid, &waitStatus, 0) < 0 && errno == EINTR {}
+        ChildTable.remove(slot)
+        let exited = waitStatus & 0x7F == 0
+        let status = exited ? (waitStatus >> 8) & 0xFF : 128 + (waitStatus & 0x7F)
+        return ProcessResult(status: status, errorOutput: PathBytes.string(child.errorBytes), interrupted: interruptReceived != 0, timedOut: timedOut)
+    }
+
+    /// A started child and the reading ends of its output and error pipes.
+    private final class Child {
+        let pid: pid_t
+        let output: Int32
+        let error: Int32
+        var errorBytes: [UInt8] = []
+
+        init(pid: pid_t, output: Int32, error: Int32) {
+            self.pid = pid
+            self.output = output
+            self.error = error
+        }
+    }
+
+    /// Starts the program. The pipes are close-on-exec, so that a child started meanwhile by
+    /// another thread does not hold this one's pipes open (its own ends are duplicated onto 1 and 2).
+    private func spawn(_ arguments: [String], environment: [String: String]) throws(ProcessLaunchError) -> Child {
+        let result: Result<Child, ProcessLaunchError> = Self.spawning.withLock { _ in
+            do throws(ProcessLaunchError) { return .success(try spawnAlone(arguments, environment: environment)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// One spawn at a time: between `pipe` and `fcntl` another child would inherit the pipes.
+    private static let spawning = Locked(())
+
+    private func spawnAlone(_ arguments: [String], environment: [String: String]) throws(ProcessLaunchError) -> Child {
         var outputPipe: [Int32] = [0, 0]
         var errorPipe: [Int32] = [0, 0]
         guard pipe(&outputPipe) == 0, pipe(&errorPipe) == 0 else {
             throw ProcessLaunchError(program: arguments[0], reason: String(cString: strerror(errno)))
         }
+        for descriptor in outputPipe + errorPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
-        for descriptor in outputPipe + errorPipe { posix_spawn_file_actions_addclose(&actions, descriptor) }
 
         let argv = arguments.map { strdupBytes(PathBytes.bytes($0)) } + [nil]
         let envp = environment.map { strdupBytes(Array("\($0.key)=\($0.value)".utf8)) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
-
-        let previousHandler = signal(SIGINT) { _ in
-            interruptReceived = 1
-            if runningChild > 0 { kill(runningChild, SIGINT) }
-        }
-        defer { signal(SIGINT, previousHandler) }
 
         var pid: pid_t = 0
         let spawnStatus = posix_spawnp(&pid, argv[0]!, &actions, nil, argv, envp)
@@ -118,15 +197,16 @@ public struct SpawningProcessRunner: ProcessRunner {
             close(outputPipe[0]); close(errorPipe[0])
             throw ProcessLaunchError(program: arguments[0], reason: String(cString: strerror(spawnStatus)))
         }
-        runningChild = pid
-        defer { runningChild = 0 }
+        return Child(pid: pid, output: outputPipe[0], error: errorPipe[0])
+    }
 
-        var errorBytes: [UInt8] = []
-        var pending: [UInt8] = []
-        var afterReturn = false
+    /// Reads both pipes until the child closes them, giving standard output to `onOutput` and
+    /// keeping standard error. With a time limit, SIGTERM when it has passed (so that ssh can end
+    /// what it started, a ProxyCommand), SIGKILL two seconds later; true when it was stopped so.
+    private func readUntilClosed(_ child: Child, timeLimit: Double?, onOutput: (ArraySlice<UInt8>) -> Void) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65536)
-        var descriptors = [pollfd(fd: outputPipe[0], events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: errorPipe[0], events: Int16(POLLIN), revents: 0)]
+        var descriptors = [pollfd(fd: child.output, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: child.error, events: Int16(POLLIN), revents: 0)]
         var open = 2
         let deadline = timeLimit.map { Self.now() + $0 }
         var timedOut = false
@@ -135,13 +215,11 @@ public struct SpawningProcessRunner: ProcessRunner {
             var wait: Int32 = -1
             if let deadline {
                 let now = Self.now()
-                // SIGTERM first, so that ssh can end what it started (a ProxyCommand); SIGKILL
-                // two seconds later. Its output pipes close when it ends, which ends this loop.
                 if now >= deadline && !timedOut {
-                    kill(pid, SIGTERM)
+                    kill(child.pid, SIGTERM)
                     timedOut = true
                 } else if now >= deadline + 2 && !killed {
-                    kill(pid, SIGKILL)
+                    kill(child.pid, SIGKILL)
                     killed = true
                 }
                 let next = timedOut ? deadline + 2 : deadline
@@ -152,45 +230,21 @@ public struct SpawningProcessRunner: ProcessRunner {
                 if errno == EINTR { continue }
                 break
             }
-            if ready == 0 { continue }
-            for slot in 0..<descriptors.count where descriptors[slot].fd >= 0 && descriptors[slot].revents != 0 {
+            for slot in 0..<descriptors.count where ready > 0 && descriptors[slot].fd >= 0 && descriptors[slot].revents != 0 {
                 let count = buffer.withUnsafeMutableBytes { read(descriptors[slot].fd, $0.baseAddress, 65536) }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 {
                     close(descriptors[slot].fd)
                     descriptors[slot].fd = -1
                     open -= 1
-                    continue
+                } else if slot == 1 {
+                    child.errorBytes.append(contentsOf: buffer[0..<count])
+                } else {
+                    onOutput(buffer[0..<count])
                 }
-                if slot == 1 {
-                    errorBytes.append(contentsOf: buffer[0..<count])
-                    continue
-                }
-                var start = 0
-                for position in 0..<count where buffer[position] == 0x0A || (splitsReturns && buffer[position] == 0x0D) {
-                    pending.append(contentsOf: buffer[start..<position])
-                    let isReturn = buffer[position] == 0x0D
-                    if splitsReturns && (isReturn || afterReturn) {
-                        if !pending.isEmpty { progress(PathBytes.string(pending)) }
-                    } else {
-                        onLine(PathBytes.string(pending))
-                    }
-                    afterReturn = isReturn
-                    pending.removeAll(keepingCapacity: true)
-                    start = position + 1
-                }
-                pending.append(contentsOf: buffer[start..<count])
             }
         }
-        if !pending.isEmpty {
-            if splitsReturns && afterReturn { progress(PathBytes.string(pending)) } else { onLine(PathBytes.string(pending)) }
-        }
-
-        var waitStatus: Int32 = 0
-        while waitpid(pid, &waitStatus, 0) < 0 && errno == EINTR {}
-        let exited = waitStatus & 0x7F == 0
-        let status = exited ? (waitStatus >> 8) & 0xFF : 128 + (waitStatus & 0x7F)
-        return ProcessResult(status: status, errorOutput: PathBytes.string(errorBytes), interrupted: interruptReceived != 0, timedOut: timedOut)
+        return timedOut
     }
 
     static func now() -> Double {
@@ -206,5 +260,38 @@ public struct SpawningProcessRunner: ProcessRunner {
         }
         pointer[bytes.count] = 0
         return pointer
+    }
+}
+
+/// Cuts a child's standard output into lines ('\n'), and with `splitsReturns` into progress
+/// pieces too: a piece that a '\r' ends or begins.
+struct OutputSplitter {
+    let splitsReturns: Bool
+    private var pending: [UInt8] = []
+    private var afterReturn = false
+
+    init(splitsReturns: Bool) { self.splitsReturns = splitsReturns }
+
+    mutating func add(_ bytes: ArraySlice<UInt8>, onLine: (String) -> Void, progress: (String) -> Void) {
+        var start = bytes.startIndex
+        for position in bytes.indices where bytes[position] == 0x0A || (splitsReturns && bytes[position] == 0x0D) {
+            pending.append(contentsOf: bytes[start..<position])
+            let isReturn = bytes[position] == 0x0D
+            if splitsReturns && (isReturn || afterReturn) {
+                if !pending.isEmpty { progress(PathBytes.string(pending)) }
+            } else {
+                onLine(PathBytes.string(pending))
+            }
+            afterReturn = isReturn
+            pending.removeAll(keepingCapacity: true)
+            start = position + 1
+        }
+        pending.append(contentsOf: bytes[start...])
+    }
+
+    mutating func finish(onLine: (String) -> Void, progress: (String) -> Void) {
+        guard !pending.isEmpty else { return }
+        if splitsReturns && afterReturn { progress(PathBytes.string(pending)) } else { onLine(PathBytes.string(pending)) }
+        pending.removeAll()
     }
 }

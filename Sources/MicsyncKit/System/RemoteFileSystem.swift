@@ -61,6 +61,9 @@ public struct RemoteFileSystem: FileSystem {
         return status(script, path)?.status == 0
     }
 
+    /// A remote host counts as one device (see `DestinationScheduler`): not asked.
+    public func device(of path: String) -> UInt64? { nil }
+
     public func freeSpace(at path: String) -> Int64? {
         guard let answer = status(#"df -Pk "$1" | tail -n 1"#, path), answer.status == 0 else { return nil }
         let fields = answer.output.split(separator: " ", omittingEmptySubsequences: true)
@@ -217,4 +220,5 @@ public struct RoutingFileSystem: FileSystem {
     public func copyModificationTime(from source: String, to path: String) -> Bool { local.copyModificationTime(from: source, to: path) }
     public func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) { try local.writeFileAtomically(path, contents: contents) }
     public func freeSpace(at path: String) -> Int64? { local.freeSpace(at: path) }
+    public func device(of path: String) -> UInt64? { local.device(of: path) }
 }

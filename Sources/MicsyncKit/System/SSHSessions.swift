@@ -1,7 +1,8 @@
 /// The SSH side of one run. Each remote host is reached once, by a probe that never asks for a
 /// password (BatchMode) and gives up after the config's timeout; that connection then carries
 /// every later ssh and rsync run to the host (OpenSSH's ControlMaster, with its socket in a
-/// private folder), and `close()` ends it. micsync runs one thing at a time, so no lock is needed.
+/// private folder), and `close()` ends it. Destinations are previewed and copied side by side, so
+/// what it keeps is reached under one lock (a first probe holds it: the others wait for its answer).
 public final class SSHSessions: @unchecked Sendable {
     public enum HostState: Equatable, Sendable {
         case reachable(home: String)
@@ -34,6 +35,8 @@ public final class SSHSessions: @unchecked Sendable {
     /// An idle shared connection ends by itself after this long, even if micsync was killed.
     static let persistSeconds = 60
 
+    private let lock = RecursiveLock()
+
     public init(runner: ProcessRunner, environment: [String: String], clock: @escaping @Sendable () -> Double) {
         self.runner = runner
         self.environment = environment
@@ -42,6 +45,10 @@ public final class SSHSessions: @unchecked Sendable {
 
     /// The remote locations this run may ask about: the probe of their host looks at each.
     public func expect(_ locations: [Location]) {
+        lock.withLock { expectLocked(locations) }
+    }
+
+    private func expectLocked(_ locations: [Location]) {
         for location in locations {
             guard let host = location.host, !(expected[host] ?? []).contains(location.path) else { continue }
             expected[host, default: []].append(location.path)
@@ -50,6 +57,10 @@ public final class SSHSessions: @unchecked Sendable {
 
     /// What the probe found at `path`, while its findings are fresh.
     func facts(_ host: RemoteHost, _ path: String) -> LocationFacts? {
+        lock.withLock { factsLocked(host, path) }
+    }
+
+    private func factsLocked(_ host: RemoteHost, _ path: String) -> LocationFacts? {
         guard let found = facts[host], clock() - found.time <= Self.factsLifetime else { return nil }
         return found.paths[path]
     }
@@ -57,6 +68,10 @@ public final class SSHSessions: @unchecked Sendable {
     /// ssh with its options for `host`: no password questions, the connect timeout, a dead
     /// connection noticed, the shared connection, the port, then the config's own options.
     public func sshCommand(for host: RemoteHost) -> [String] {
+        lock.withLock { sshCommandLocked(for: host) }
+    }
+
+    private func sshCommandLocked(for host: RemoteHost) -> [String] {
         var arguments = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(host.timeout)",
                          "-o", "ServerAliveInterval=\(host.timeout)", "-o", "ServerAliveCountMax=3"]
         if let folder = sharedConnectionFolder() {
@@ -74,6 +89,10 @@ public final class SSHSessions: @unchecked Sendable {
 
     /// Whether `host` answers, probed on first use only.
     public func state(of host: RemoteHost) -> HostState {
+        lock.withLock { stateLocked(of: host) }
+    }
+
+    private func stateLocked(of host: RemoteHost) -> HostState {
         if let known = states[host] { return known }
         // Past the connect timeout, a server that accepted the connection but never answers.
         let state: HostState
@@ -131,7 +150,7 @@ public final class SSHSessions: @unchecked Sendable {
 
     /// After a command found the connection gone: every later question about the host fails at
     /// once instead of waiting for the timeout again.
-    func lost(_ host: RemoteHost, reason: String) { states[host] = .unreachable(reason: reason) }
+    func lost(_ host: RemoteHost, reason: String) { lock.withLock { states[host] = .unreachable(reason: reason) } }
 
     /// Runs a shell command line on a reachable host (its login shell reads it); nil otherwise.
     func run(_ command: String, on host: RemoteHost) -> (result: ProcessResult, output: String)? {
@@ -159,6 +178,10 @@ public final class SSHSessions: @unchecked Sendable {
     /// Ends the shared connections and removes their folder, unless `keepingFolder`: `-v`
     /// printed commands that name it, and a pasted one opens its own connection there.
     public func close(keepingFolder: Bool = false) {
+        lock.withLock { closeLocked(keepingFolder: keepingFolder) }
+    }
+
+    private func closeLocked(keepingFolder: Bool) {
         guard let folder = controlFolder else { return }
         for host in connected {
             _ = try? runner.run(sshCommand(for: host) + ["-O", "exit", "--", host.destination], environment: environment, timeLimit: 10) { _ in }

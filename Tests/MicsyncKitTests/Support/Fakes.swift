@@ -8,6 +8,8 @@ struct FakeFileSystem: FileSystem {
     var files: [String: [UInt8]] = [:]
     var cwd = "/cwd"
     var home = "/home/user"
+    /// The device of each location folder (none: unknown).
+    var devices: [String: UInt64] = [:]
 
     init(_ kinds: [String: FileKind] = [:], times: [String: Double] = [:]) {
         self.kinds.merge(kinds) { $1 }
@@ -43,6 +45,7 @@ struct FakeFileSystem: FileSystem {
     func isEmptyDirectory(_ path: String) -> Bool { !kinds.keys.contains { Paths.parent($0) == path && $0 != path } }
     func currentDirectory() -> String { cwd }
     func homeDirectory() -> String { home }
+    func device(of path: String) -> UInt64? { devices[path] }
 
     func readFile(_ path: String) throws(FileError) -> [UInt8] {
         guard let content = files[path] else { throw FileError(path: path, reason: "No such file or directory") }
@@ -64,6 +67,7 @@ struct LocalFileSystemIn: FileSystem {
     func currentDirectory() -> String { cwd }
     func homeDirectory() -> String { local.homeDirectory() }
     func readFile(_ path: String) throws(FileError) -> [UInt8] { try local.readFile(path) }
+    func device(of path: String) -> UInt64? { local.device(of: path) }
 }
 
 /// Answers from a script; nil (or the script running out) is the end of input.

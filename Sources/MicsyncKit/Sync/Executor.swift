@@ -1,0 +1,191 @@
+/// One destination after its questions: the preview, the answers, and (with -v, where they were
+/// shown and asked about) the runs made ready.
+public struct AnsweredDestination: Sendable {
+    public let previewed: DestinationPreview
+    public internal(set) var answers = DestinationAnswers()
+    /// Made while asking (-v); otherwise made just before applying.
+    var prepared: PreparedRuns?
+
+    init(previewed: DestinationPreview) { self.previewed = previewed }
+
+    public var spec: TransferSpec { previewed.spec }
+
+    /// Whether anything is left to apply (a question may still have declined all of it).
+    public var applies: Bool {
+        if case .finished = previewed.next { return false }
+        return true
+    }
+}
+
+/// The runs of a plan made ready: their lists written, their arguments built.
+struct PreparedRuns: Sendable {
+    var plan: RunPlan
+    var steps: [Engine.Step]
+    /// With the exclusion rules of the bulk run, when it has some.
+    var command: RsyncCommand
+    /// The preview as the destination still was when the plan was made.
+    var current: Preview
+    var outcome: Outcome
+    var listFiles: [String]
+    /// -v's question about the hard links micsync makes itself.
+    var linksAccepted = true
+}
+
+extension DestinationPreview.Next {
+    var isSingleRun: Bool {
+        if case .singleRun = self { return true }
+        return false
+    }
+}
+
+extension Engine {
+    // MARK: 3. Apply
+
+    /// Runs what was shown and accepted, and still as it was shown; prints the results. Only
+    /// rsync and the renames and links of the plan write to the destination.
+    public func apply(_ answered: AnsweredDestination, progress: ProgressSlot?) -> Outcome {
+        let previewed = answered.previewed
+        defer { previewed.lock?.release() }
+        switch previewed.next {
+        case .finished(let outcome): return outcome
+        case .singleRun, .changes: break
+        }
+        let ready = options.verbose ? answered.prepared : prepare(answered)
+        guard let prepared = ready else {
+            if !options.verbose { previewed.listFiles.forEach(lists.remove) }
+            return .failed
+        }
+        defer { if !options.verbose { prepared.listFiles.forEach(lists.remove) } }
+        if previewed.next.isSingleRun { return singleRun(prepared, spec: previewed.spec, started: previewed.started, progress: progress) }
+        return execute(prepared, answered, progress: progress)
+    }
+
+    /// The plan for the destination as it is now (items changed since the preview are left
+    /// alone, said here), with its lists written; nil (said why) when a list cannot be.
+    func prepare(_ answered: AnsweredDestination) -> PreparedRuns? {
+        let spec = answered.spec
+        switch answered.previewed.next {
+        case .finished: return nil
+        case .singleRun: return prepare(answered.previewed, plan: RunPlan(runs: [.single]), current: Preview())
+        case .changes(let preview):
+            let (current, changedSince) = preview.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: fileSystem.on(spec.destination))
+            var outcome = answered.previewed.outcome
+            if !changedSince.isEmpty && (answered.answers.overwrite || answered.answers.delete) {
+                console.warning("\(changedSince.count) items changed in \(spec.destination.displayName) since the preview; left alone: "
+                    + changedSince.prefix(10).joined(separator: ", ") + (changedSince.count > 10 ? ", …" : ""))
+                outcome = max(outcome, .incomplete)
+            }
+            // Folder times after deletions are set directly where both folders are on this
+            // machine; otherwise by a run that lists the folders the source still has.
+            let sourceFiles = fileSystem.on(spec.source)
+            let plan = RunPlan.make(preview: current, spec: spec, answers: answered.answers,
+                                    local: !spec.source.isRemote && !spec.destination.isRemote) { folders in
+                let found = sourceFiles.stamps(of: folders.map { Paths.join(spec.source.path, $0 == "." ? "" : $0) })
+                return zip(folders, found).filter { $0.1?.kind == .directory }.map(\.0)
+            }
+            guard var prepared = prepare(answered.previewed, plan: plan, current: current) else { return nil }
+            prepared.outcome = max(prepared.outcome, outcome)
+            return prepared
+        }
+    }
+
+    /// Writes the plan's lists and builds each run's arguments.
+    func prepare(_ previewed: DestinationPreview, plan: RunPlan, current: Preview) -> PreparedRuns? {
+        guard var command = previewed.command else { return nil }
+        var listFiles = previewed.listFiles
+        if plan.runs.contains(.bulk) && !plan.unstorable.isEmpty {
+            guard let rules = writeList(command.exclusionRules(for: plan.unstorable), into: &listFiles, for: previewed.spec) else {
+                return abandoned(listFiles)
+            }
+            command.unstorableRules = rules
+        }
+        var steps: [Step] = []
+        for run in plan.runs {
+            var listFile: String?
+            switch run {
+            case .delete(let list), .replace(let list), .add(let list), .folderTimes(let list):
+                guard let written = writeList(list, into: &listFiles, for: previewed.spec) else { return abandoned(listFiles) }
+                listFile = written
+            case .bulk, .single: break
+            }
+            steps.append(Step(arguments: command.arguments(for: run, listFile: listFile, plan: plan, overallProgress: options.showProgress),
+                              printsLocationPaths: listFile != nil, showsProgress: options.showProgress && run.copies))
+        }
+        return PreparedRuns(plan: plan, steps: steps, command: command, current: current, outcome: previewed.outcome, listFiles: listFiles)
+    }
+
+    private func abandoned(_ listFiles: [String]) -> PreparedRuns? {
+        if !options.verbose { listFiles.forEach(lists.remove) }
+        return nil
+    }
+
+    /// Renames, runs, links and folder times, then the summary.
+    private func execute(_ prepared: PreparedRuns, _ answered: AnsweredDestination, progress: ProgressSlot?) -> Outcome {
+        let spec = answered.spec
+        guard case .changes(let preview) = answered.previewed.next else { return .failed }
+        let declined = answered.answers.declined(in: preview)
+        let current = prepared.current
+        // Answering -v's questions takes a person's time: if the destination changed meanwhile,
+        // the commands shown no longer describe what they would do, so none of them runs.
+        let changedWhileAsking = options.verbose ? current.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: fileSystem.on(spec.destination)).changed : []
+        if !changedWhileAsking.isEmpty && !prepared.steps.isEmpty {
+            console.warning("\(changedWhileAsking.count) items changed in \(spec.destination.displayName) while the commands were asked about: "
+                + changedWhileAsking.prefix(10).joined(separator: ", ") + (changedWhileAsking.count > 10 ? ", …" : "")
+                + "; nothing was run for it (run micsync again to see the changes)")
+            return finish(spec, .incomplete, ApplyTotals(), answered.previewed.started, declined)
+        }
+        if !prepared.steps.isEmpty || !current.caseRenames.isEmpty { warnUnlocked(spec) }
+        var outcome = prepared.outcome
+        if !rename(current.caseRenames, in: spec.destination) { outcome = max(outcome, .incomplete) }
+        let replaced = Set(prepared.plan.replaced)
+        var totals = ApplyTotals()
+        totals.declined = answered.answers.declinedCount(in: preview)
+        for step in prepared.steps {
+            outcome = max(outcome, apply(step, command: prepared.command, replaced: replaced, totals: &totals, progress: progress))
+            if outcome == .interrupted { break }
+        }
+        let links = prepared.linksAccepted ? prepared.plan.hardLinks : []
+        if outcome < .failed && !links.isEmpty { outcome = max(outcome, link(links, spec: spec, totals: &totals)) }
+        if outcome < .failed && !prepared.steps.isEmpty {
+            for folder in prepared.plan.folderTimes {
+                _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(spec.destination.path, folder))
+            }
+        }
+        return finish(spec, outcome, totals, answered.previewed.started, declined)
+    }
+
+    /// The destination had nothing of the items: one real run, its lines listed afterwards.
+    private func singleRun(_ prepared: PreparedRuns, spec: TransferSpec, started: Double, progress: ProgressSlot?) -> Outcome {
+        guard let step = prepared.steps.first else { return .done }
+        var totals = ApplyTotals()
+        var done = Preview()
+        let outcome = apply(step, command: prepared.command, replaced: [], totals: &totals, progress: progress) { line, path in
+            let change = Change(kind: .new, path: path, isDirectory: line.isDirectory, itemize: line.itemize)
+            if line.isCreation { done.new.append(change) } else { done.folderUpdates.append(change) }
+        }
+        if done.isEmpty && outcome == .done {
+            report.nothingToDo()
+            onFinished(spec, totals, outcome)
+            return outcome
+        }
+        report.list(done)
+        return finish(spec, outcome, totals, started, [])
+    }
+}
+
+/// Where the file lists that rsync reads (`--files-from`, `--exclude-from`) are written.
+public protocol TemporaryLists: Sendable {
+    /// A new private file holding the paths, NUL-separated; its path, or nil if that fails.
+    func write(_ paths: [String]) -> String?
+    func remove(_ path: String)
+}
+
+/// Lists in `$TMPDIR` (default /tmp), mode 0600.
+public struct TemporaryListFiles: TemporaryLists {
+    let environment: [String: String]
+
+    public init(environment: [String: String]) { self.environment = environment }
+
+    public func write(_ paths: [String]) -> String? { ListFile.write(paths, environment: environment) }
+    public func remove(_ path: String) { ListFile.remove(path) }
+}

@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A value shared between threads, reached only under its lock.
+public final class Locked<Value>: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var value: Value
+
+    public init(_ value: Value) {
+        self.value = value
+        pthread_mutex_init(&mutex, nil)
+    }
+
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    @discardableResult
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body(&value)
+    }
+}
+
+/// A lock that the thread holding it may take again (a locked section calling another).
+final class RecursiveLock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+
+    init() {
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
+        pthread_mutex_init(&mutex, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+    }
+
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+/// A counter that a thread can wait on: `signal` adds one, `wait` takes one (waiting for it).
+final class Signal: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var condition = pthread_cond_t()
+    private var count = 0
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(&condition)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    func signal() {
+        pthread_mutex_lock(&mutex)
+        count += 1
+        pthread_cond_broadcast(&condition)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func wait() {
+        pthread_mutex_lock(&mutex)
+        while count == 0 { pthread_cond_wait(&condition, &mutex) }
+        count -= 1
+        pthread_mutex_unlock(&mutex)
+    }
+}
+
+/// A thread of its own for work that blocks (an rsync run waited for): a pool sized by the
+/// cores would run only that many copies at once.
+final class WorkerThread: @unchecked Sendable {
+    private var thread = pthread_t()
+    private let body: @Sendable () -> Void
+
+    private init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+
+    /// Starts `body` on a new thread; `join` waits for it to end.
+    static func start(_ body: @escaping @Sendable () -> Void) -> WorkerThread {
+        let worker = WorkerThread(body)
+        let context = Unmanaged.passRetained(worker).toOpaque()
+        let started = pthread_create(&worker.thread, nil, { context in
+            let worker = Unmanaged<WorkerThread>.fromOpaque(context!).takeRetainedValue()
+            worker.body()
+            return nil
+        }, context)
+        if started != 0 {
+            // No thread to be had: the work runs here instead.
+            Unmanaged<WorkerThread>.fromOpaque(context).release()
+            worker.body()
+            worker.ran = true
+        }
+        return worker
+    }
+
+    private var ran = false
+
+    func join() {
+        guard !ran else { return }
+        pthread_join(thread, nil)
+        ran = true
+    }
+}
