@@ -6,6 +6,9 @@
 #   CASES=unchanged: only the unchanged-tree cases and memory (for very large trees, e.g. 1000000)
 #   CASES=ssh: only --backup of an unchanged tree to a BACKUP reached over SSH, a real sshd on
 #     127.0.0.1 started by scripts/loopback-sshd.sh (also run by CASES=all)
+#   CASES=drives: only "three drives": --backup to three BACKUPs on separate tmpfs mounts
+#     against one (first copy; first copy to slow drives, a shim rsync adding --bwlimit; the
+#     unchanged tree). Needs root (mount). Also run by CASES=all when root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +28,7 @@ if python3 -c 'import micsync.micsync' 2>/dev/null; then LEGACY="python3 -m mics
 echo "# tree: $FILES files of 10 B-2 KB in $((FILES / 100 > 0 ? FILES / 100 : 1)) folders, in $DIR"
 # .complete says which trees were made: "small" (work, b1, b2) or "full" (all of them).
 TREES=full
-if [ "$CASES" = unchanged ] || [ "$CASES" = ssh ]; then TREES=small; fi
+if [ "$CASES" = unchanged ] || [ "$CASES" = ssh ] || [ "$CASES" = drives ]; then TREES=small; fi
 MADE=$(cat "$DIR/.complete" 2>/dev/null || true)
 if [ "$MADE" != full ] && [ "$MADE" != "$TREES" ]; then
     rm -rf "$DIR" && mkdir -p "$DIR"
@@ -88,7 +91,7 @@ case_() {
 legacy_config() { cp "$DIR/$1.json" "$DIR/home/.micsync.json"; }
 L="env HOME=$DIR/home $LEGACY"
 
-if [ "$CASES" != ssh ]; then
+if [ "$CASES" != ssh ] && [ "$CASES" != drives ]; then
 # 1. Unchanged trees: the preview's dry run is the only pass.
 legacy_config one
 LEGACY_COMMAND="$L --backup $DIR/work" case_ "unchanged --backup" "" \
@@ -103,7 +106,7 @@ LEGACY_COMMAND="$L --tree $DIR/work" case_ "unchanged --tree" "" \
     "$M/two.json --tree --from $DIR/b1 $DIR/work" -- "$SAME --include=*/ --exclude=* $DIR/b1/ $DIR/work/"
 fi
 
-if [ "$CASES" != unchanged ] && [ "$CASES" != ssh ]; then
+if [ "$CASES" != unchanged ] && [ "$CASES" != ssh ] && [ "$CASES" != drives ]; then
 # 2. 1 % of the files modified in WORK, answered yes.
 legacy_config modified
 LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/mod" case_ "1% modified --backup" "$(reset ref bm)" \
@@ -121,7 +124,7 @@ LEGACY_COMMAND="printf 'Modify\nDelete\nDelete\n' | $L --work -d $DIR/wd" case_ 
     "printf 'd\n' | $M/deleted.json --work -d --from $DIR/del $DIR/wd" -- "$SAME --delete $DIR/del/ $DIR/wd/"
 fi
 
-if [ "$CASES" != unchanged ]; then
+if [ "$CASES" != unchanged ] && [ "$CASES" != drives ]; then
 # 5. Unchanged tree, --backup to a BACKUP on a real OpenSSH server on 127.0.0.1 (this machine's
 #    b1 reached through SSH): the preview's dry run crosses the connection. Twice: with this
 #    account's own login (its ~/.bashrc runs for every command over SSH), and as root with a lean
@@ -139,6 +142,51 @@ ssh_case() {  # ssh_case NAME [LEAN_LOGIN]
 trap 'bash scripts/loopback-sshd.sh stop "$DIR/sshd-own"; bash scripts/loopback-sshd.sh stop "$DIR/sshd-lean"' EXIT
 ssh_case own
 if [ "$(id -u)" = 0 ]; then ssh_case lean 1; fi
+fi
+
+# 6. Three drives: --backup to three BACKUPs, each on a tmpfs mount of its own (a device of its
+#    own), against the same to one of them. The first copy is CPU-bound here (tmpfs, 2 cores);
+#    drives whose write speed is the limit (USB discs, SD cards) are modelled by a shim rsync
+#    first in PATH that adds --bwlimit to the runs that copy (not to the previews' dry runs).
+DRIVES_OUT=$DIR/results-drives
+if [ "$CASES" = drives ] || { [ "$CASES" = all ] && [ "$(id -u)" = 0 ]; }; then
+    mkdir -p "$DRIVES_OUT" && rm -f "$DRIVES_OUT"/*.json "$DRIVES_OUT"/*.name
+    size_kb=$(du -sk --apparent-size "$DIR/work" | cut -f1)
+    for i in 1 2 3; do
+        mkdir -p "$DIR/drive$i"
+        mountpoint -q "$DIR/drive$i" || mount -t tmpfs -o size=$((FILES * 8 / 1024 + size_kb / 1024 + 64))m tmpfs "$DIR/drive$i"
+    done
+    trap 'for i in 1 2 3; do umount "$DIR/drive$i" 2>/dev/null || true; done' EXIT
+    printf '{"configs":[{"name":"d1","work":["%s"],"backup":["%s"]}]}\n' "$DIR/work" "$DIR/drive1/b" >"$DIR/drives1.json"
+    printf '{"configs":[{"name":"d3","work":["%s"],"backup":["%s","%s","%s"]}]}\n' "$DIR/work" "$DIR/drive1/b" "$DIR/drive2/b" "$DIR/drive3/b" >"$DIR/drives3.json"
+    # A slow drive writes the tree in about 8 s: the limit, not the CPUs, decides.
+    BWLIMIT=${BWLIMIT:-$((size_kb / 8 + 1))}
+    mkdir -p "$DIR/slow"
+    printf '#!/bin/sh\nfor a in "$@"; do [ "$a" = --dry-run ] && exec %s "$@"; done\nexec %s --bwlimit=%s "$@"\n' \
+        "$(command -v rsync)" "$(command -v rsync)" "$BWLIMIT" >"$DIR/slow/rsync"
+    chmod +x "$DIR/slow/rsync"
+    empty="rm -rf $DIR/drive1/b $DIR/drive2/b $DIR/drive3/b && mkdir $DIR/drive1/b $DIR/drive2/b $DIR/drive3/b"
+    drives_case() {  # drives_case NAME PREPARE ENV
+        local name=$1 prepare=$2 env=$3 n=$(($(ls "$DRIVES_OUT" | grep -c json) + 1))
+        local args=(--runs "$RUNS" --warmup 1 --style none --export-json "$DRIVES_OUT/$n.json")
+        [ -n "$prepare" ] && args+=(--prepare "$prepare")
+        printf '%s\n' "$name" >"$DRIVES_OUT/$n.name"
+        hyperfine "${args[@]}" \
+            --command-name "three drives, side by side" "$env $MICSYNC --config $DIR/drives3.json --backup $DIR/work" \
+            --command-name "three drives, --parallel 1" "$env $MICSYNC --config $DIR/drives3.json --backup --parallel 1 $DIR/work" \
+            --command-name "one drive" "$env $MICSYNC --config $DIR/drives1.json --backup $DIR/work" >/dev/null
+        echo "done: $name" >&2
+    }
+    drives_case "first copy, three drives" "$empty" "env"
+    drives_case "first copy, three slow drives (--bwlimit=$BWLIMIT)" "$empty" "env PATH=$DIR/slow:$PATH"
+    for i in 1 2 3; do rsync -a --delete "$DIR/work/" "$DIR/drive$i/b/"; done
+    drives_case "unchanged tree, three drives" "" "env"
+    for i in 1 2 3; do umount "$DIR/drive$i"; done
+    trap - EXIT
+    echo
+    echo "## three drives: $FILES files ($((size_kb / 1024)) MiB), $(nproc) cores; ratio = median / one drive's median"
+    python3 bench/ratios.py "$DRIVES_OUT"/*.json | sed 's/plain rsync median/one drive median/'
+    if [ "$CASES" = drives ]; then exit 0; fi
 fi
 
 echo
