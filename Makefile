@@ -12,7 +12,8 @@
 #   make rsync      install rsync if it is missing (apt-get, as root)
 #   make ssh        install openssh-server and openssh-client if sshd or ssh is missing (same way)
 #   make faketime   install libfaketime if it is missing (same way; a test runs micsync under it)
-#   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine)
+#   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine;
+#                   CASES=drives: three BACKUPs on three tmpfs mounts against one, as root)
 
 SWIFT ?= swift
 PREFIX ?= /usr/local

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 extension MicsyncCommand {
-    /// Parses, runs, and exits with the status of SPEC section 7.
+    /// Parses, runs, and exits with the status the README lists ("Output and exit status").
     public static func main() {
         Glibc.exit(run(arguments: rawArguments(), environment: environmentVariables()))
     }
@@ -280,7 +280,7 @@ extension MicsyncCommand {
         try ConfigurationLoader(fileSystem: fileSystem).load(explicit: configFile, environment: environment["MICSYNC_CONFIG"])
     }
 
-    /// Prints an error once and gives its exit status (SPEC section 7).
+    /// Prints an error once and gives its exit status (the README's "Output and exit status").
     /// `usage`: the usage shown with a usage error, when it is not that of `action`.
     static func report(_ error: Error, action: Action?, console: Console, usage: String? = nil) -> Int32 {
         switch error {

@@ -173,7 +173,7 @@ public struct MicsyncCommand: ParsableCommand {
     public func request() -> Request {
         var options = SyncOptions()
         options.overwriteWithoutAsking = overwriteWithoutAsking
-        options.deletion = deleteWithoutAsking ? .withoutAsking : (delete ? .ask : .keep)
+        options.deletion = deleteWithoutAsking ? .withoutAsking : (delete ? .ask : .never)
         options.filesOnly = filesOnly
         options.verbose = verbose
         options.dryRun = dryRun

@@ -31,14 +31,14 @@ struct MicsyncCommandTests {
         let request = try request(["--tree", "--", "-d", "--work"])
         #expect(request.action == .tree)
         #expect(request.paths == ["-d", "--work"])
-        #expect(request.options.deletion == .keep)
+        #expect(request.options.deletion == .never)
     }
 
     @Test func capitalDWinsOverSmallD() throws {
         #expect(try request(["--work", "-d", "-D", "p"]).options.deletion == .withoutAsking)
         #expect(try request(["--transfer", "-Dd", "p"]).options.deletion == .withoutAsking)
         #expect(try request(["--work", "-d", "p"]).options.deletion == .ask)
-        #expect(try request(["--work", "p"]).options.deletion == .keep)
+        #expect(try request(["--work", "p"]).options.deletion == .never)
     }
 
     @Test func toMayBeRepeatedAndTheSelectionIsKept() throws {

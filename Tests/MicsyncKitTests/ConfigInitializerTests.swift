@@ -22,6 +22,15 @@ struct ConfigInitializerTests {
         func realPath(_ path: String) -> String? { lock.withLock { state.realPath(path) } }
         func modificationTime(of path: String) -> Double? { nil }
         func device(of path: String) -> UInt64? { nil }
+        func stamp(of path: String) -> FileStamp? { lock.withLock { state.stamp(of: path) } }
+        func stamps(of paths: [String]) -> [FileStamp?] { paths.map { stamp(of: $0) } }
+        func on(_ location: Location) -> FileSystem { self }
+        func unreachableReason(_ location: Location) -> String? { nil }
+        func freeSpace(at path: String) -> Int64? { nil }
+        func copyModificationTime(from source: String, to path: String) -> Bool { false }
+        func createFile(_ path: String, contents: [UInt8]) throws(FileError) { throw FileError(path: path, reason: "not used here") }
+        func rename(_ path: String, to newPath: String) throws(FileError) { throw FileError(path: path, reason: "not used here") }
+        func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) { throw FileError(path: path, reason: "not used here") }
         func isEmptyDirectory(_ path: String) -> Bool { lock.withLock { state.isEmptyDirectory(path) } }
         func currentDirectory() -> String { state.cwd }
         func homeDirectory() -> String { state.home }

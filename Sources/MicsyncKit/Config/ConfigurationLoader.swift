@@ -1,4 +1,4 @@
-/// Finds, reads and validates the configuration file (SPEC section 1).
+/// Finds, reads and validates the configuration file (the README's "Configuration").
 public struct ConfigurationLoader: Sendable {
     public let fileSystem: FileSystem
 

@@ -1,4 +1,4 @@
-/// PATH arguments → config, origin and relative paths (SPEC section 3), then the source and
+/// PATH arguments → config, origin and relative paths (the README's "Usage"), then the source and
 /// destinations of the action (section 4). Choices go through `Questions`.
 public struct Resolver: Sendable {
     let fileSystem: FileSystem

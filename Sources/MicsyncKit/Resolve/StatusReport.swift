@@ -12,6 +12,8 @@ public struct StatusReport: Sendable {
     public var probe: DriveProbing?
     /// micsync runs as root: owners are compared, by number.
     public var asRoot = false
+    /// Where the names list of a remote source is written.
+    public var lists: TemporaryLists
     /// Names shown for each kind of difference.
     public static let shownNames = 5
 
@@ -20,6 +22,7 @@ public struct StatusReport: Sendable {
         self.runner = runner
         self.console = console
         self.environment = environment
+        self.lists = TemporaryListFiles(environment: environment)
     }
 
     /// How one WORK and one BACKUP differ (location-relative paths).
@@ -52,6 +55,33 @@ public struct StatusReport: Sendable {
     /// `configName` (usage errors).
     public func run(_ configuration: Configuration, paths: [String], checksum: Bool, records: [JournalRecord],
                     configName: String? = nil) throws -> Int32 {
+        var tally = Tally()
+        for (index, entry) in try chosen(configuration, paths: paths, configName: configName).enumerated() {
+            if index > 0 { console.line() }
+            console.line(console.styled(entry.config.name, .bold))
+            listLocations(of: entry.config, records: records, tally: &tally)
+            if !compareLocations(of: entry, checksum: checksum, tally: &tally) { return 130 }
+        }
+        return verdict(tally)
+    }
+
+    /// What the comparisons found, for the verdict.
+    struct Tally {
+        var differs = false
+        var failed = false
+        /// Locations (and pairs) that could not be compared: "in step" is then only where compared.
+        var notCompared: [String] = []
+    }
+
+    /// A config and the items of it to compare (none: the whole locations).
+    struct Chosen {
+        var config: Config
+        var parent: String
+        var names: [String]
+    }
+
+    /// The configs to report: every one (or the named one), or those holding the PATHs.
+    func chosen(_ configuration: Configuration, paths: [String], configName: String?) throws -> [Chosen] {
         var configuration = configuration
         if let configName {
             guard let named = configuration.configs.first(where: { $0.name == configName }) else {
@@ -59,96 +89,99 @@ public struct StatusReport: Sendable {
             }
             configuration = Configuration(file: configuration.file, configs: [named])
         }
-        var chosen: [(Config, parent: String, names: [String])] = []
-        if paths.isEmpty {
-            chosen = configuration.configs.map { ($0, "", []) }
-        } else {
-            let resolver = Resolver(fileSystem: fileSystem, questions: Questions(prompter: NoAnswers(), console: console), console: console)
-            let resolved = try resolver.resolvePaths(paths, configuration: configuration)
-            for config in configuration.configs {
-                guard let origin = config.locations.first(where: { location in resolved.allSatisfy { location.holds($0) } }) else { continue }
-                let inOrigin = resolved.map { Paths.relative($0, to: origin.path) }
-                if inOrigin.contains("") { chosen.append((config, "", [])); continue }
-                var names: [String] = []
-                for path in inOrigin where !names.contains(Paths.lastComponent(path)) { names.append(Paths.lastComponent(path)) }
-                chosen.append((config, Paths.parent(inOrigin[0]), names))
-            }
-            guard !chosen.isEmpty else {
-                let named = paths.count == 1 ? PathBytes.display(resolved[0]) : "these PATHs"
-                throw UsageError("\(named) is in no location of " + (configName.map { "config \($0)" } ?? "any config") + " in \(PathBytes.display(configuration.file))")
-            }
+        if paths.isEmpty { return configuration.configs.map { Chosen(config: $0, parent: "", names: []) } }
+        let resolver = Resolver(fileSystem: fileSystem, questions: Questions(prompter: NoAnswers(), console: console), console: console)
+        let resolved = try resolver.resolvePaths(paths, configuration: configuration)
+        var chosen: [Chosen] = []
+        for config in configuration.configs {
+            guard let origin = config.locations.first(where: { location in resolved.allSatisfy { location.holds($0) } }) else { continue }
+            let inOrigin = resolved.map { Paths.relative($0, to: origin.path) }
+            if inOrigin.contains("") { chosen.append(Chosen(config: config, parent: "", names: [])); continue }
+            var names: [String] = []
+            for path in inOrigin where !names.contains(Paths.lastComponent(path)) { names.append(Paths.lastComponent(path)) }
+            chosen.append(Chosen(config: config, parent: Paths.parent(inOrigin[0]), names: names))
         }
+        guard !chosen.isEmpty else {
+            let named = paths.count == 1 ? PathBytes.display(resolved[0]) : "these PATHs"
+            throw UsageError("\(named) is in no location of " + (configName.map { "config \($0)" } ?? "any config") + " in \(PathBytes.display(configuration.file))")
+        }
+        return chosen
+    }
 
+    /// Each location: accessible or not, free space, and a BACKUP's last completed copy.
+    func listLocations(of config: Config, records: [JournalRecord], tally: inout Tally) {
         let list = LocationList(fileSystem: fileSystem, console: console)
-        var differs = false
-        var failed = false
-        /// Locations (and pairs) that could not be compared: "in step" is then only where compared.
-        var notCompared: [String] = []
-        for (index, entry) in chosen.enumerated() {
-            let config = entry.0
-            if index > 0 { console.line() }
-            console.line(console.styled(config.name, .bold))
-            for location in config.locations {
-                let accessible = fileSystem.isAccessible(location, in: config)
-                var text = "  \(location.role.rawValue.padding(6)) \(location.displayName)  " + list.state(of: location, in: config)
-                if accessible, let free = fileSystem.on(location).freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
-                if location.role == .backup {
-                    let last = records.filter { $0.destination == location.address && $0.isComplete }.max { $0.time < $1.time }
-                    text += last.map { ", last completed copy " + HistoryReport.localTime($0.time) } ?? ", no completed copy recorded"
+        for location in config.locations {
+            let accessible = fileSystem.isAccessible(location, in: config)
+            var text = "  \(location.role.rawValue.padding(6)) \(location.displayName)  " + list.state(of: location, in: config)
+            if accessible, let free = fileSystem.on(location).freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
+            if location.role == .backup {
+                let last = records.filter { $0.destination == location.address && $0.isComplete }.max { $0.time < $1.time }
+                text += last.map { ", last completed copy " + HistoryReport.localTime($0.time) } ?? ", no completed copy recorded"
+            }
+            console.line(text)
+            if !accessible { tally.notCompared.append(location.role.rawValue + " " + location.displayName) }
+        }
+    }
+
+    /// Each accessible WORK against each accessible BACKUP; false when interrupted.
+    func compareLocations(of entry: Chosen, checksum: Bool, tally: inout Tally) -> Bool {
+        let config = entry.config
+        let works = config.work.filter { fileSystem.isAccessible($0, in: config) }
+        let backups = config.backup.filter { fileSystem.isAccessible($0, in: config) }
+        let scope = entry.names.isEmpty ? (entry.parent.isEmpty ? "" : " " + PathBytes.display(entry.parent))
+            : " " + entry.names.map { PathBytes.display(Paths.join(entry.parent, $0)) }.joined(separator: ", ")
+        if works.isEmpty || backups.isEmpty {
+            console.line("  nothing to compare: no accessible " + (works.isEmpty ? "WORK" : "BACKUP") + " location")
+            return true
+        }
+        for work in works {
+            for backup in backups {
+                console.line()
+                console.line("  " + work.displayName + " → " + backup.displayName
+                    + (scope.isEmpty ? "" : " (" + scope.dropFirst() + ")") + (checksum ? ", contents compared" : "") + ":")
+                if work.isRemote && backup.isRemote {
+                    console.line("    " + console.styled("not compared", .yellow) + ": both are remote, and rsync compares two machines only when one of them is this one")
+                    tally.notCompared.append(work.displayName + " → " + backup.displayName)
+                    continue
                 }
-                console.line(text)
-                if !accessible { notCompared.append(location.role.rawValue + " " + location.displayName) }
-            }
-            let works = config.work.filter { fileSystem.isAccessible($0, in: config) }
-            let backups = config.backup.filter { fileSystem.isAccessible($0, in: config) }
-            let scope = entry.names.isEmpty ? (entry.parent.isEmpty ? "" : " " + PathBytes.display(entry.parent))
-                : " " + entry.names.map { PathBytes.display(Paths.join(entry.parent, $0)) }.joined(separator: ", ")
-            if works.isEmpty || backups.isEmpty {
-                console.line("  nothing to compare: no accessible " + (works.isEmpty ? "WORK" : "BACKUP") + " location")
-                continue
-            }
-            for work in works {
-                for backup in backups {
-                    console.line()
-                    console.line("  " + work.displayName + " → " + backup.displayName
-                        + (scope.isEmpty ? "" : " (" + scope.dropFirst() + ")") + (checksum ? ", contents compared" : "") + ":")
-                    if work.isRemote && backup.isRemote {
-                        console.line("    " + console.styled("not compared", .yellow) + ": both are remote, and rsync compares two machines only when one of them is this one")
-                        notCompared.append(work.displayName + " → " + backup.displayName)
-                        continue
-                    }
-                    var spec = TransferSpec(action: .backup, configName: config.name, source: fileSystem.forCopying(work), destination: fileSystem.forCopying(backup),
-                                            parent: entry.parent, names: entry.names)
-                    spec.exclude = config.exclude
-                    spec.aclsAndXattrs = config.aclsAndXattrs
-                    switch compare(spec, checksum: checksum) {
-                    case .failure(let message):
-                        console.line("    " + console.styled("not compared", .red))
-                        console.warning(message)
-                        failed = true
-                    case .interrupted:
-                        return 130
-                    case .success(let comparison):
-                        if comparison.inStep {
-                            console.line("    " + console.styled("in step", .green))
-                        } else {
-                            differs = true
-                            show("only in WORK (not backed up)", comparison.onlyInWork, all: false)
-                            show("modified", comparison.modified, all: checksum)
-                            show("only in BACKUP", comparison.onlyInBackup, all: false)
-                            show("cannot be stored in the BACKUP (not backed up)", comparison.cannotBeStored, all: true)
-                        }
+                var spec = TransferSpec(action: .backup, configName: config.name, source: fileSystem.forCopying(work), destination: fileSystem.forCopying(backup),
+                                        parent: entry.parent, names: entry.names)
+                spec.exclude = config.exclude
+                spec.aclsAndXattrs = config.aclsAndXattrs
+                switch compare(spec, checksum: checksum) {
+                case .failure(let message):
+                    console.line("    " + console.styled("not compared", .red))
+                    console.warning(message)
+                    tally.failed = true
+                case .interrupted:
+                    return false
+                case .success(let comparison):
+                    if comparison.inStep {
+                        console.line("    " + console.styled("in step", .green))
+                    } else {
+                        tally.differs = true
+                        show("only in WORK (not backed up)", comparison.onlyInWork, all: false)
+                        show("modified", comparison.modified, all: checksum)
+                        show("only in BACKUP", comparison.onlyInBackup, all: false)
+                        show("cannot be stored in the BACKUP (not backed up)", comparison.cannotBeStored, all: true)
                     }
                 }
             }
         }
+        return true
+    }
+
+    /// The last line and the exit status.
+    func verdict(_ tally: Tally) -> Int32 {
         console.line()
-        if failed {
+        if tally.failed {
             console.line("Some locations could not be compared.")
             return 2
         }
+        let notCompared = tally.notCompared
         let unseen = notCompared.isEmpty ? "" : "\(notCompared.count) not compared (missing or unreachable): " + notCompared.map(PathBytes.display).joined(separator: ", ")
-        if differs {
+        if tally.differs {
             console.line(console.styled("Some BACKUPs differ from WORK" + (unseen.isEmpty ? "." : "; " + unseen + "."), .yellow))
             return 1
         }
@@ -206,11 +239,11 @@ public struct StatusReport: Sendable {
             guard let sessions else { return .failure("\(host.destination) is remote and this run has no SSH connections") }
             command.remoteShell = sessions.rsyncShell(for: host)
             if command.needsNamesList {
-                guard let list = ListFile.write(command.namesList, environment: environment) else { return .failure("cannot write a temporary file list") }
+                guard let list = lists.write(command.namesList) else { return .failure("cannot write a temporary file list") }
                 command.remoteNamesList = list
             }
         }
-        defer { command.remoteNamesList.map(ListFile.remove) }
+        defer { command.remoteNamesList.map(lists.remove) }
         var builder = PreviewBuilder(command: command, sourceFiles: fileSystem.on(spec.source), destinationFiles: fileSystem.on(spec.destination),
                                      destination: destination, deleting: true)
         do {

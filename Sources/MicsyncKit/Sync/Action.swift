@@ -1,4 +1,4 @@
-/// The four sync actions as data (SPEC section 4): the resolver and engine ask them questions.
+/// The four sync actions as data (the README's "Usage"): the resolver and engine ask them questions.
 public enum Action: String, Sendable, CaseIterable {
     case backup, work, transfer, tree
 
@@ -14,15 +14,17 @@ public enum Action: String, Sendable, CaseIterable {
     public var flagName: String { "--" + rawValue }
 }
 
-/// What to do with destination items the source lacks.
+/// What to do with destination items the source lacks: never delete them (no -d or -D), ask
+/// (-d), or delete without asking (-D). Not to be confused with -k, which keeps replaced and
+/// deleted files in the trash (`SyncOptions.keep`).
 public enum DeletionMode: Sendable, Equatable {
-    case keep, ask, withoutAsking
+    case never, ask, withoutAsking
 }
 
-/// The options of a sync run (SPEC section 2), after the command line is parsed.
+/// The options of a sync run (the README's "Usage"), after the command line is parsed.
 public struct SyncOptions: Sendable, Equatable {
     public var overwriteWithoutAsking = false
-    public var deletion = DeletionMode.keep
+    public var deletion = DeletionMode.never
     public var filesOnly = false
     public var verbose = false
     public var dryRun = false
@@ -45,7 +47,7 @@ public struct SyncOptions: Sendable, Equatable {
     /// config's `"parallel"`; nil: the config's, else no limit but one copy per device).
     public var parallel: Int?
 
-    public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
+    public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .never, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking
         self.deletion = deletion
         self.filesOnly = filesOnly

@@ -1,4 +1,4 @@
-/// What to run once the questions are answered (SPEC section 5, step 3): exactly what was shown
+/// What to run once the questions are answered (the README's "How it works"): exactly what was shown
 /// and accepted. Pure: preview + answers → the lists the rsync runs take.
 public struct ApplyPlan: Equatable, Sendable {
     /// The deletion run: only the top-most deleted items, since every name in that run that the

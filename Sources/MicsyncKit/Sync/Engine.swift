@@ -82,12 +82,12 @@ public struct Engine: Sendable {
     public func preview(_ spec: TransferSpec) -> DestinationPreview {
         var result = DestinationPreview(spec: spec, started: clock())
         report.heading(spec)
-        guard claim(spec, into: &result) else { return result }
+        guard claim(spec, into: &result) else { return discard(result) }
         guard var command = command(for: spec, into: &result) else { return discard(result.finished(.failed)) }
         guard let drives = learnDrives(spec, into: &command) else { return discard(result.finished(.failed)) }
         result.command = command
         if !options.dryRun && result.next.isSingleRun && !drives.refusesSomeItems { return result }
-        let deleting = spec.action.mayDelete && options.deletion != .keep
+        let deleting = spec.action.mayDelete && options.deletion != .never
         var builder = PreviewBuilder(command: command, sourceFiles: fileSystem.on(spec.source), destinationFiles: fileSystem.on(spec.destination),
                                      destination: drives, deleting: deleting)
         let previewArguments = command.preview(deleting: deleting)
@@ -121,7 +121,7 @@ public struct Engine: Sendable {
     /// when the destination has nothing of them; false (with `result` finished) when it stops.
     private func claim(_ spec: TransferSpec, into result: inout DestinationPreview) -> Bool {
         let destination = spec.destination.displayName
-        let deleting = spec.action.mayDelete && options.deletion != .keep
+        let deleting = spec.action.mayDelete && options.deletion != .never
         // An empty source (an unmounted drive's mount point looks like one) is never taken as
         // "delete everything".
         if deleting && !options.allowEmptySource && fileSystem.on(spec.source).isEmptyDirectory(spec.source.path)
@@ -159,7 +159,9 @@ public struct Engine: Sendable {
         switch locking.lock(location.path, wait: false) {
         case .locked(let lock): return lock
         case .busy where options.waitForLock:
-            console.warning("another micsync run is writing to \(destination); waiting for it to finish")
+            // Said at once, not at this destination's turn: the wait may be long.
+            let now = (console as? BufferedConsole)?.target ?? console
+            now.warning("another micsync run is writing to \(destination); waiting for it to finish")
             guard case .locked(let lock) = locking.lock(location.path, wait: true) else {
                 console.warning("cannot lock \(destination); nothing copied to it")
                 return nil
@@ -247,7 +249,7 @@ public struct Engine: Sendable {
             switch options.deletion {
             case .withoutAsking: answers.delete = true
             case .ask: answers.delete = try questions.confirm("Delete these \(preview.deletions.count) items in \(destination)?", yes: "Delete")
-            case .keep: answers.delete = false
+            case .never: answers.delete = false
             }
         }
         return answers

@@ -1,4 +1,4 @@
-/// What one copy would do, read from the preview's itemized lines (SPEC section 5, step 1).
+/// What one copy would do, read from the preview's itemized lines (the README's "How it works").
 public struct Preview: Equatable, Sendable {
     public var new: [Change] = []
     public var modified: [Change] = []

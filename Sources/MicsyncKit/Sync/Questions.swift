@@ -1,4 +1,4 @@
-/// The questions of SPEC section 6, asked through a `Prompter`.
+/// The questions of the README's "Questions", asked through a `Prompter`.
 public struct Questions: Sendable {
     let prompter: Prompter
     let console: Console

@@ -3,7 +3,7 @@
 /// Sources are given as `SRC/EXISTING/./REST/NAME` with `--relative` into `DST/EXISTING/`, where
 /// EXISTING is the deepest folder of the PATHs' parent that the destination already has: missing
 /// folders between it and the items are created with the source's attributes, and the folders
-/// that exist keep theirs (RSYNC-NOTES: implied folders).
+/// that exist keep theirs (rsync's manual, `--relative` and `--no-implied-dirs`).
 ///
 /// A remote side is never named by its path in an operand: rsync's server is started in that
 /// folder (`--rsync-path='cd FOLDER && rsync'`, the folder quoted for the remote shell) and the
@@ -187,6 +187,13 @@ public struct RsyncCommand: Sendable {
 
     /// Deletes exactly the listed paths (names missing in the source); `--ignore-existing` keeps it
     /// from ever replacing an item whose name reappeared in the source since the preview.
+    /// The listing of many paths of a remote host at once: a dry run from the host into an empty
+    /// local folder, one line per path that exists with its time (`%M`), type and size.
+    public static func remoteListing(shell: String, host: String, listFile: String, emptyFolder: String) -> [String] {
+        ["rsync", "-e", shell, "--archive", "--dry-run", "--no-recursive", "--dirs", "--no-implied-dirs",
+         "--files-from=" + listFile, "--from0", "--out-format=%M " + ItemizedLine.format, host + ":/", emptyFolder + "/"]
+    }
+
     /// The arguments of one run of a plan; `listFile` holds the run's list (none for the runs
     /// over the trees). With `overallProgress` rsync reports its progress (`--info=progress2`).
     public func arguments(for run: RunPlan.Run, listFile: String?, plan: RunPlan, overallProgress: Bool = false) -> [String] {

@@ -3,7 +3,8 @@
 public final class BufferedConsole: Console, Sendable {
     private enum Piece { case output(String), error(String) }
     private let pieces = Locked<[Piece]>([])
-    private let target: Console
+    /// The console it is printed to later: what cannot wait for its turn goes there at once.
+    let target: Console
 
     /// `target`: the console it is printed to later (its colour and width are used meanwhile).
     public init(for target: Console) { self.target = target }

@@ -95,37 +95,6 @@ public extension FileSystem {
         return survey
     }
 
-    func stamps(of paths: [String]) -> [FileStamp?] { paths.map { stamp(of: $0) } }
-
-    func on(_ location: Location) -> FileSystem { self }
-
-    func unreachableReason(_ location: Location) -> String? { nil }
-
-    func copyModificationTime(from source: String, to path: String) -> Bool { false }
-
-    func freeSpace(at path: String) -> Int64? { nil }
-
-    func stamp(of path: String) -> FileStamp? {
-        let kind = kind(of: path)
-        guard kind != .missing && kind != .blockedByNonDirectory else { return nil }
-        return FileStamp(kind: kind, size: 0, modificationTime: modificationTime(of: path) ?? 0)
-    }
-
-    func createFile(_ path: String, contents: [UInt8]) throws(FileError) {
-        throw FileError(path: path, reason: "not supported here")
-    }
-
-    func rename(_ path: String, to newPath: String) throws(FileError) {
-        throw FileError(path: path, reason: "not supported here")
-    }
-
-    func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) {
-        throw FileError(path: path, reason: "not supported here")
-    }
-
-    func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) {
-        throw FileError(path: path, reason: "not supported here")
-    }
 }
 
 public struct DestinationSurvey: Equatable, Sendable {
@@ -208,6 +177,13 @@ public struct LocalFileSystem: FileSystem {
         return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         #endif
     }
+
+    public func stamps(of paths: [String]) -> [FileStamp?] { paths.map { stamp(of: $0) } }
+
+    /// Every location is a folder of this machine here (remote ones go through `RoutingFileSystem`).
+    public func on(_ location: Location) -> FileSystem { self }
+
+    public func unreachableReason(_ location: Location) -> String? { nil }
 
     public func device(of path: String) -> UInt64? {
         var info = stat()

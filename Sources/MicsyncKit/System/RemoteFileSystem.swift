@@ -110,9 +110,7 @@ public struct RemoteFileSystem: FileSystem {
         }
         defer { ListFile.removeFolder(empty) }
         var found: [String: FileStamp] = [:]
-        let arguments = ["rsync", "-e", sessions.rsyncShell(for: host), "--archive", "--dry-run", "--no-recursive", "--dirs",
-                         "--no-implied-dirs", "--files-from=" + list, "--from0", "--out-format=%M " + ItemizedLine.format,
-                         host.destination + ":/", empty + "/"]
+        let arguments = RsyncCommand.remoteListing(shell: sessions.rsyncShell(for: host), host: host.destination, listFile: list, emptyFolder: empty)
         // Times in UTC, so that an hour that a clock change repeats is not ambiguous.
         var environment = RsyncCommand.environment(from: sessions.environment)
         environment["TZ"] = "UTC0"
@@ -163,6 +161,19 @@ public struct RemoteFileSystem: FileSystem {
     }
 
     public func unreachableReason(_ location: Location) -> String? { sessions.reason(host) }
+
+    /// Already the host's: asked from a location of the same host.
+    public func on(_ location: Location) -> FileSystem { self }
+
+    public func copyModificationTime(from source: String, to path: String) -> Bool { false }
+
+    public func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) {
+        throw FileError(path: path, reason: "micsync makes no hard link on a remote host (rsync copies them there)")
+    }
+
+    public func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) {
+        throw FileError(path: path, reason: "micsync writes no file on a remote host but the marker")
+    }
 }
 
 public extension FileSystem {

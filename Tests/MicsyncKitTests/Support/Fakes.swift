@@ -51,6 +51,24 @@ struct FakeFileSystem: FileSystem {
         guard let content = files[path] else { throw FileError(path: path, reason: "No such file or directory") }
         return content
     }
+
+    /// Its kind and time; every size 0.
+    func stamp(of path: String) -> FileStamp? {
+        let kind = kind(of: path)
+        guard kind != .missing && kind != .blockedByNonDirectory else { return nil }
+        return FileStamp(kind: kind, size: 0, modificationTime: times[path] ?? 0)
+    }
+
+    func stamps(of paths: [String]) -> [FileStamp?] { paths.map { stamp(of: $0) } }
+    func on(_ location: Location) -> FileSystem { self }
+    func unreachableReason(_ location: Location) -> String? { nil }
+    func freeSpace(at path: String) -> Int64? { nil }
+    // Held in a value: the engine's writes are not kept (tests look at the runs it asks for).
+    func copyModificationTime(from source: String, to path: String) -> Bool { false }
+    func createFile(_ path: String, contents: [UInt8]) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
+    func rename(_ path: String, to newPath: String) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
+    func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
+    func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
 }
 
 /// The real disc, with a current folder of the test's choosing (tests run in parallel, so they
@@ -68,6 +86,18 @@ struct LocalFileSystemIn: FileSystem {
     func homeDirectory() -> String { local.homeDirectory() }
     func readFile(_ path: String) throws(FileError) -> [UInt8] { try local.readFile(path) }
     func device(of path: String) -> UInt64? { local.device(of: path) }
+    func stamp(of path: String) -> FileStamp? { local.stamp(of: path) }
+    func stamps(of paths: [String]) -> [FileStamp?] { local.stamps(of: paths) }
+    func on(_ location: Location) -> FileSystem { self }
+    func unreachableReason(_ location: Location) -> String? { nil }
+    func freeSpace(at path: String) -> Int64? { local.freeSpace(at: path) }
+    func copyModificationTime(from source: String, to path: String) -> Bool { local.copyModificationTime(from: source, to: path) }
+    func createFile(_ path: String, contents: [UInt8]) throws(FileError) { try local.createFile(path, contents: contents) }
+    func rename(_ path: String, to newPath: String) throws(FileError) { try local.rename(path, to: newPath) }
+    func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) {
+        try local.makeHardLink(to: leader, at: path, replacing: replacing)
+    }
+    func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) { try local.writeFileAtomically(path, contents: contents) }
 }
 
 /// Answers from a script; nil (or the script running out) is the end of input.
