@@ -8,7 +8,8 @@
 #   make install    release binary to $(DESTDIR)$(PREFIX)/bin/micsync, plus install-docs
 #   make install-docs  man page and bash/zsh/fish completions to $(DESTDIR)$(PREFIX)/share/…
 #                   (generated from the binary MICSYNC=…, default the release build)
-#   make deb        Debian/Ubuntu package: $(DIST)/micsync_VERSION_ARCH.deb (dpkg-deb)
+#   make deb        Debian/Ubuntu package: $(DIST)/micsync_VERSION_ARCH.deb (dpkg-deb; DIST=dist,
+#                   MAINTAINER="Name <address>" sets its Maintainer field)
 #   make dist       single-file download: $(DIST)/micsync-VERSION-linux-ARCH.tar.gz and its .sha256
 #   make clean      remove build products (fetched dependencies are kept)
 #   make distclean  remove .build entirely

@@ -143,6 +143,15 @@ struct PackagingTests {
         try expectRunsWithoutSwift(box.path("root/usr/bin/micsync"), version: packages.version, box)
     }
 
+    @Test("apt would install the .deb here: its dependencies resolve (simulated, nothing changes)")
+    func debInstallsWithApt() throws {
+        let packages = try BuiltPackages.require()
+        let box = try Sandbox()
+        let apt = try box.shell("apt-get install --simulate \(shellQuoted(packages.deb))", timeout: 300)
+        #expect(apt.status == 0, "\(apt)")
+        #expect(apt.lines.contains { $0.hasPrefix("Inst micsync (\(packages.version) ") }, "\(apt)")
+    }
+
     @Test("man -l renders the .deb's man page")
     func debManPage() throws {
         let packages = try BuiltPackages.require()
