@@ -15,7 +15,7 @@
 #   make distclean  remove .build entirely
 #   make rsync      install rsync if it is missing (apt-get, as root)
 #   make ssh        install openssh-server and openssh-client if sshd or ssh is missing (same way)
-#   make packaging-tools  install dpkg-dev, lintian, makepkg and pacman if missing (same way)
+#   make packaging-tools  install dpkg-dev, lintian, makepkg, pacman and man if missing (same way)
 #   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine)
 
 SWIFT ?= swift
@@ -26,7 +26,7 @@ DIST ?= dist
 # The version, read from the one place the code keeps it (micsyncVersion, what --version prints).
 VERSION := $(shell sed -n 's/^public let micsyncVersion = "\([^"]*\)"$$/\1/p' Sources/MicsyncCLI/MicsyncCommand.swift)
 
-# The release binary links the Swift runtime in (--static-swift-stdlib) and has no $$ORIGIN search
+# The release binary links the Swift runtime in (--static-swift-stdlib) and has no $ORIGIN search
 # path, so it loads nothing from the toolchain: it runs where Swift was never installed. It is
 # built in a scratch folder of its own, so that `make deb` run by a test inside `swift test` (which
 # holds .build) never waits for it.
@@ -105,6 +105,7 @@ bench: rsync build
 
 clean:
 	$(SWIFT) package clean
+	$(SWIFT) package clean --scratch-path "$(RELEASE_SCRATCH)"
 
 distclean:
 	rm -rf .build .swiftpm $(DIST)

@@ -79,6 +79,7 @@ epoch=${SOURCE_DATE_EPOCH:-$(git -C "$repository" log -1 --format=%ct 2>/dev/nul
 } | gzip -9n >"$root/$doc/changelog.gz"
 chmod 644 "$root/$doc/changelog.gz"
 
+libraries=$(library_depends "$root/usr/bin/micsync")
 install -d -m 755 "$root/DEBIAN"
 cat >"$root/DEBIAN/control" <<CONTROL
 Package: micsync
@@ -86,7 +87,7 @@ Version: $version
 Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
-Depends: $(library_depends "$root/usr/bin/micsync"), rsync (>= 3.1)
+Depends: $libraries, rsync (>= 3.1)
 Recommends: openssh-client
 Section: utils
 Priority: optional
