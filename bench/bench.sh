@@ -13,12 +13,12 @@ FILES=${FILES:-100000}
 CASES=${CASES:-all}
 RUNS=${RUNS:-5}
 DIR=${BENCH_DIR:-/dev/shm/micsync-bench-$FILES}
-MICSYNC=${MICSYNC:-$PWD/.build/release/micsync}
+MICSYNC=${MICSYNC:-$PWD/.build/static-release/release/micsync}
 OUT=$DIR/results
 for tool in hyperfine rsync python3; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install $tool)" >&2; exit 1; }
 done
-[ -x "$MICSYNC" ] || swift build -c release
+[ -x "$MICSYNC" ] || make build
 LEGACY=""
 if python3 -c 'import micsync.micsync' 2>/dev/null; then LEGACY="python3 -m micsync"; fi
 
