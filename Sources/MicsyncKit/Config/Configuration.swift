@@ -74,6 +74,10 @@ public struct Config: Equatable, Sendable {
     public var keep = false
     /// rsync filter patterns left out of every action; a leading `/` anchors at the location.
     public var exclude: [String] = []
+    /// `"max_delete"`, `"max_overwrite"`, `"unattended_overwrite"`, `"unattended_delete"`.
+    public var policy = ChangePolicy()
+    /// `"stale_after_days"`: a BACKUP whose last completed copy is older is flagged stale.
+    public var staleAfterDays: Int?
 
     public init(name: String, work: [Location], backup: [Location], requireMarker: Bool = false, keep: Bool = false,
                 exclude: [String] = []) {

@@ -9,7 +9,8 @@ public struct LocationList: Sendable {
         self.console = console
     }
 
-    public func print(_ configuration: Configuration) {
+    /// `records`: the history, for when each BACKUP last received a completed copy.
+    public func print(_ configuration: Configuration, records: [JournalRecord] = [], now: Int = LastCopy.currentTime()) {
         console.line("Configuration file: " + PathBytes.display(configuration.file))
         for config in configuration.configs {
             var flags: [String] = []
@@ -18,7 +19,9 @@ public struct LocationList: Sendable {
             console.line()
             console.line(console.styled(config.name, .bold) + (flags.isEmpty ? "" : "  (" + flags.joined(separator: ", ") + ")"))
             for location in config.locations {
-                console.line("  \(location.role.rawValue.padding(6)) \(location.displayName)  " + state(of: location, in: config))
+                let last = location.role == .backup ? LastCopy(of: location, in: config, records: records, now: now)
+                    .text(console: console, now: now, staleAfterDays: config.staleAfterDays) : ""
+                console.line("  \(location.role.rawValue.padding(6)) \(location.displayName)  " + state(of: location, in: config) + last)
             }
         }
     }

@@ -68,6 +68,7 @@ public struct Resolver: Sendable {
                                     destination: fileSystem.forCopying($0), parent: parent, names: names)
             spec.keep = config.keep
             spec.exclude = config.exclude
+            spec.policy = config.policy
             return spec
         }
         return Resolution(transfers: transfers, incomplete: incomplete)

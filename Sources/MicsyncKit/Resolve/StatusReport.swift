@@ -10,6 +10,8 @@ public struct StatusReport: Sendable {
     public var sessions: SSHSessions?
     /// Names shown for each kind of difference.
     public static let shownNames = 5
+    /// The time "ago" and `"stale_after_days"` count from (seconds since 1970).
+    public var now = LastCopy.currentTime()
 
     public init(fileSystem: FileSystem, runner: ProcessRunner, console: Console, environment: [String: String]) {
         self.fileSystem = fileSystem
@@ -61,6 +63,7 @@ public struct StatusReport: Sendable {
         let list = LocationList(fileSystem: fileSystem, console: console)
         var differs = false
         var failed = false
+        var stale = false
         for (index, entry) in chosen.enumerated() {
             let config = entry.0
             if index > 0 { console.line() }
@@ -70,8 +73,9 @@ public struct StatusReport: Sendable {
                 var text = "  \(location.role.rawValue.padding(6)) \(location.displayName)  " + list.state(of: location, in: config)
                 if accessible, let free = fileSystem.on(location).freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
                 if location.role == .backup {
-                    let last = records.filter { $0.destination == location.address && $0.status == 0 }.max { $0.time < $1.time }
-                    text += last.map { ", last completed copy " + HistoryReport.localTime($0.time) } ?? ", no completed copy recorded"
+                    let last = LastCopy(of: location, in: config, records: records, now: now)
+                    text += last.text(console: console, now: now, staleAfterDays: config.staleAfterDays)
+                    stale = stale || last.isStale
                 }
                 console.line(text)
             }
@@ -121,7 +125,8 @@ public struct StatusReport: Sendable {
             return 2
         }
         console.line(differs ? console.styled("Some BACKUPs differ from WORK.", .yellow) : console.styled("Every accessible BACKUP is in step with WORK.", .green))
-        return differs ? 1 : 0
+        if stale { console.line(console.styled("Some BACKUPs are stale: no completed copy within their config's \"stale_after_days\".", .red)) }
+        return differs || stale ? 1 : 0
     }
 
     func show(_ label: String, _ names: [String], all: Bool) {

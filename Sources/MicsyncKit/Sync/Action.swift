@@ -36,6 +36,11 @@ public struct SyncOptions: Sendable, Equatable {
     public var trashStamp = "trash"
     /// A live progress line while rsync copies (standard output a terminal, no --no-progress).
     public var showProgress = false
+    /// --unattended: nobody is there to answer; what would be asked is left alone and listed.
+    public var unattended = false
+    /// --max-delete / --max-overwrite (they win over the config's keys).
+    public var maxDelete: ChangeLimit?
+    public var maxOverwrite: ChangeLimit?
 
     public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking

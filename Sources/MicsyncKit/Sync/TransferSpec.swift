@@ -13,6 +13,8 @@ public struct TransferSpec: Equatable, Sendable {
     public var keep = false
     /// The config's `"exclude"` patterns.
     public var exclude: [String] = []
+    /// The config's limits and its say on unattended runs.
+    public var policy = ChangePolicy()
 
     public init(action: Action, configName: String, source: Location, destination: Location, parent: String, names: [String]) {
         self.action = action

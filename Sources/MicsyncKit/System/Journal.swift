@@ -18,6 +18,9 @@ public struct JournalRecord: Equatable, Sendable {
     public var bytes: Int64
     /// 0 complete (or nothing to do), 1 incomplete or failed, 130 interrupted.
     public var status: Int
+    /// Run with --unattended; `schedule` names the scheduled run (its units' name) that started it.
+    public var unattended = false
+    public var schedule: String?
 
     public init(time: Int, action: String, config: String, source: String, destination: String,
                 copied: Int, overwritten: Int, deleted: Int, bytes: Int64, status: Int) {
@@ -38,7 +41,8 @@ public struct JournalRecord: Equatable, Sendable {
         func text(_ value: String) -> String { "\"" + JournalRecord.escaped(value) + "\"" }
         return "{\"time\":\(time),\"action\":\(text(action)),\"config\":\(text(config)),\"source\":\(text(source)),"
             + "\"destination\":\(text(destination)),\"copied\":\(copied),\"overwritten\":\(overwritten),"
-            + "\"deleted\":\(deleted),\"bytes\":\(bytes),\"status\":\(status)}"
+            + "\"deleted\":\(deleted),\"bytes\":\(bytes),\"status\":\(status)"
+            + (unattended ? ",\"unattended\":true" : "") + (schedule.map { ",\"schedule\":" + text($0) } ?? "") + "}"
     }
 
     /// Reads a line written by `line`; nil for anything else (a damaged line is skipped).
@@ -53,6 +57,8 @@ public struct JournalRecord: Equatable, Sendable {
               let status = number("status") else { return nil }
         self.init(time: time, action: action, config: config, source: source, destination: destination,
                   copied: copied, overwritten: overwritten, deleted: deleted, bytes: Int64(bytes), status: status)
+        if case .bool(true)? = value("unattended") { unattended = true }
+        schedule = string("schedule")
     }
 
     static func escaped(_ value: String) -> String {
