@@ -143,9 +143,11 @@ extension MicsyncCommand {
                 try scheduler.schedule(command.request(), when: when, configuration: configuration)
             }
             return 0
+        } catch let error as UsageError {
+            console.writeError("micsync: " + error.message + "\n")
+            return 2
         } catch {
-            let code = report(error, action: command.action?.action, console: console)
-            return code == 1 ? 1 : code
+            return report(error, action: command.action?.action, console: console)
         }
     }
 

@@ -12,6 +12,11 @@ public struct LastCopy: Equatable, Sendable {
     /// Older than the config's `"stale_after_days"` (never is stale too, when that is set).
     public var isStale: Bool
 
+    public init(time: Int?, isStale: Bool) {
+        self.time = time
+        self.isStale = isStale
+    }
+
     public init(of location: Location, in config: Config, records: [JournalRecord], now: Int) {
         time = records.filter { $0.destination == location.address && $0.status == 0 }.map(\.time).max()
         guard let days = config.staleAfterDays else {

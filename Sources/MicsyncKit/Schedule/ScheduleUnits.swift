@@ -109,7 +109,9 @@ public struct ScheduleUnits: Equatable, Sendable {
             if line.hasPrefix("ExecStart=") { command = String(line.dropFirst("ExecStart=".count)) }
         }
         guard let description, let command else { return nil }
-        return (description.replacingOccurrences(of: "%%", with: "%"), command)
+        // The command as systemd passes it on: specifiers and variables written doubled.
+        return (description.replacingOccurrences(of: "%%", with: "%"),
+                command.replacingOccurrences(of: "%%", with: "%").replacingOccurrences(of: "$$", with: "$"))
     }
 }
 
