@@ -40,7 +40,7 @@ public enum ChangeLimit: Equatable, Sendable, CustomStringConvertible {
     /// How the limit reads with its base: "10 items" or "10% of 40 items".
     public func explained(items: Int?) -> String {
         switch self {
-        case .count(let limit): return "\(limit) items"
+        case .count(let limit): return limit == 1 ? "1 item" : "\(limit) items"
         case .percent(let percent):
             guard let items else { return "\(percent)% (the items there could not be counted)" }
             return "\(percent)% of \(items) items"
