@@ -258,9 +258,10 @@ extension MicsyncCommand {
         let prompter: Prompter = request.options.unattended ? UnattendedPrompter(console: console)
             : StandardInputPrompter(console: console, echoesAnswers: !StandardConsole.isTerminal(0))
         let questions = Questions(prompter: prompter, console: console)
-        var unfinished: [String] = []
+        let log = RunLog(journal: Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory())),
+                         console: console, action: request.action, unattended: request.options.unattended, environment: environment)
         func told(_ code: Int32) -> Int32 {
-            if request.options.unattended && code != 0 { notifyUnattended(request, code: code, unfinished: unfinished, environment: environment, console: console) }
+            log.notifyIfNeeded(code: code, runner: SpawningProcessRunner(), environment: environment)
             return code
         }
         do {
@@ -272,23 +273,14 @@ extension MicsyncCommand {
                                 fileSystem: fileSystem, locking: FlockLocationLocking(), options: request.options, environment: environment,
                                 clock: { monotonicSeconds() })
             engine.sessions = sessions
-            let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
-            engine.onFinished = { spec, totals, outcome in
-                var record = JournalRecord(time: time(nil), action: spec.action.rawValue, config: spec.configName,
-                                           source: spec.source.address, destination: spec.destination.address,
-                                           copied: totals.copied, overwritten: totals.overwritten, deleted: totals.deleted,
-                                           bytes: totals.bytes, status: Int(status(for: outcome)))
-                record.unattended = request.options.unattended
-                record.schedule = request.options.unattended ? environment[Schedule.nameVariable].flatMap { $0.isEmpty ? nil : $0 } : nil
-                if let reason = journal.append(record) {
-                    console.warning("cannot write the history to \(PathBytes.display(journal.path)): \(reason) (the copy itself is not affected)")
-                }
-            }
+            engine.onFinished = { spec, totals, outcome in log.finished(spec, totals, status: Int(status(for: outcome))) }
             var outcome: Outcome = resolution.incomplete ? .incomplete : .done
-            if resolution.incomplete { unfinished.append("some PATHs are not in the source") }
+            if resolution.incomplete { log.note("some PATHs are not in the source") }
+            if resolution.transfers.isEmpty && outcome != .done { log.stopped("nothing was copied", config: request.configName, status: 1) }
             for transfer in resolution.transfers {
+                let before = log.recordCount
                 let result = try engine.sync(transfer)
-                if result != .done { unfinished.append(transfer.destination.displayName + (result == .failed ? " failed" : " incomplete")) }
+                log.after(transfer, outcome: result, status: Int(status(for: result)), recordedBefore: before)
                 outcome = max(outcome, result)
                 if outcome == .interrupted { break }
             }
@@ -296,23 +288,12 @@ extension MicsyncCommand {
         } catch let error as CancelledError where request.options.unattended {
             console.writeError("micsync: --unattended, and a question needs an answer: \"\(error.question)\"; "
                 + "give --config-name, --from or --to so that none is asked. Nothing more was changed.\n")
-            unfinished.append("a question needed an answer")
+            log.stopped("a question needed an answer (\(error.question))", config: request.configName, status: 3)
             return told(3)
         } catch {
             let code = report(error, action: request.action, console: console)
-            if code != 0 { unfinished.append("\(error)") }
+            if code != 0 { log.stopped("\(error)", config: request.configName, status: Int(code)) }
             return told(code)
-        }
-    }
-
-    /// A failed or incomplete unattended run: a desktop notification and a line in the journal.
-    static func notifyUnattended(_ request: Request, code: Int32, unfinished: [String], environment: [String: String], console: Console) {
-        let name = environment[Schedule.nameVariable].flatMap { $0.isEmpty ? nil : $0 }
-        let title = "micsync: \(request.action.rawValue) " + (code == 1 ? "incomplete" : "failed") + (name.map { " (\($0))" } ?? "")
-        let text = (unfinished.isEmpty ? "exit status \(code)" : unfinished.joined(separator: "; "))
-            + ". See micsync --history" + (name == nil ? "" : " and journalctl --user -u \(name!).service")
-        for problem in Notifier(runner: SpawningProcessRunner(), environment: environment).notify(title: title, text: PathBytes.display(text)) {
-            console.warning("could not tell of this run: \(problem)")
         }
     }
 

@@ -82,6 +82,20 @@ struct UnattendedTests {
         #expect(try box.run(["--history"], env: env).lines.first?.contains("(scheduled: micsync-backup-docs)") == true)
     }
 
+    @Test("an unattended run that copies nothing (its drive not plugged in) is in --history and is notified")
+    func stoppedRunIsRecorded() throws {
+        let box = try Sandbox()
+        try box.folder("work")
+        try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["unplugged"]}]}"#)
+        let env = try sandboxedEnvironment(box)
+        let r = try box.run(["--config", "cfg.json", "--unattended", "--backup", "work"], env: env)
+        #expect(r.status == 1, "\(r)")
+        #expect(box.read("notify-send.log")?.contains("no accessible BACKUP location in config \"Docs\"") == true, "\(r)")
+        let history = try box.run(["--history"], env: env)
+        #expect(history.lines.first?.contains("stopped before any copy") == true && history.lines.first?.contains("(unattended)") == true, "\(history)")
+        #expect(!box.exists("unplugged"))
+    }
+
     @Test("--max-delete as a count: just under is done, just over deletes nothing (new items still copied), exit 1 with the counts")
     func maxDeleteCount() throws {
         let box = try twenty()

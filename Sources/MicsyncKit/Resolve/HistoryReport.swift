@@ -23,7 +23,8 @@ public struct HistoryReport: Sendable {
             let result = record.status == 0 ? console.styled("done", .green)
                 : record.status == 130 ? console.styled("interrupted", .red) : console.styled("incomplete", .yellow)
             console.line("\(Self.localTime(record.time))  \(record.action)  \(record.config)  "
-                + "\(PathBytes.display(record.source)) → \(PathBytes.display(record.destination))  \(counts)  \(result)"
+                + (record.destination.isEmpty ? "stopped before any copy" : "\(PathBytes.display(record.source)) → \(PathBytes.display(record.destination))")
+                + "  \(counts)  \(result)"
                 + (record.schedule.map { "  (scheduled: \($0))" } ?? (record.unattended ? "  (unattended)" : "")))
         }
         if chosen.count > Self.shownRuns { console.line("(\(chosen.count - Self.shownRuns) older runs in \(PathBytes.display(journal)))") }
