@@ -11,13 +11,15 @@
 #   make distclean  remove .build entirely
 #   make rsync      install rsync if it is missing (apt-get, as root)
 #   make ssh        install openssh-server and openssh-client if sshd or ssh is missing (same way)
+#   make systemd    install systemd if systemd-analyze or systemd-escape is missing (same way; the
+#                   schedule tests check the generated units with them, no running systemd needed)
 #   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine)
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build debug test demo install install-docs clean distclean rsync ssh bench
+.PHONY: all build debug test demo install install-docs clean distclean rsync ssh systemd bench
 
 all: build
 
@@ -27,7 +29,7 @@ build:
 debug:
 	$(SWIFT) build
 
-test: rsync ssh
+test: rsync ssh systemd
 	$(SWIFT) test
 
 demo: rsync debug
@@ -120,3 +122,25 @@ ssh:
 	fi; \
 	[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1 || { echo "sshd or ssh is still not found after apt-get install" >&2; exit 1; }; \
 	echo "OpenSSH installed: /usr/sbin/sshd, $$(command -v ssh)"
+
+# --schedule checks calendars with systemd-analyze and names a drive's mount unit with
+# systemd-escape; the tests run both (and `systemd-analyze verify` on the generated units), which
+# work without systemd running. When either is missing: as root, install systemd with apt-get.
+systemd:
+	@if command -v systemd-analyze >/dev/null 2>&1 && command -v systemd-escape >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "the tests need systemd-analyze and systemd-escape, which are not installed. Install them with:" >&2; \
+		echo "    sudo apt-get install systemd" >&2; \
+		exit 1; \
+	fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "the tests need systemd-analyze and systemd-escape, and apt-get is not available: install systemd with your package manager." >&2; \
+		exit 1; \
+	fi; \
+	echo "systemd-analyze or systemd-escape is missing: installing systemd with apt-get"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if ! apt-get install -y -qq systemd >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq systemd >/dev/null || exit 1; \
+	fi; \
+	command -v systemd-analyze >/dev/null 2>&1 && command -v systemd-escape >/dev/null 2>&1 || { echo "systemd-analyze or systemd-escape is still not found after apt-get install" >&2; exit 1; }; \
+	echo "systemd installed: $$(command -v systemd-analyze)"
