@@ -147,6 +147,25 @@ struct UnattendedTests {
         #expect(box.read("b1/f03") == "changed\n", "\(under)")
     }
 
+    @Test("a percentage limit counts the items of a remote BACKUP on its host (a name with a newline counts once)")
+    func percentOverSSH() throws {
+        let server = try SSHServer.shared()
+        let box = try twenty()
+        let env = try sandboxedEnvironment(box)
+        try FileManager.default.moveItem(atPath: box.path("b1"), toPath: box.path("rb"))
+        try FileManager.default.removeItem(atPath: box.path("rb/f20"))
+        try FileManager.default.removeItem(atPath: box.path("work/f20"))
+        try box.write("work/two\nlines", "n\n", mtime: 1_700_000_000)
+        try box.write("rb/two\nlines", "n\n", mtime: 1_700_000_000)
+        try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["\#(server.url(box.path("rb")))"],"ssh":\#(server.sshOptionsJSON)}]}"#)
+        try modify(box, 3)
+        let over = try box.run(["--config", "cfg.json", "--backup", "-m", "--max-overwrite", "14%", "work"], env: env)
+        #expect(over.status == 1 && box.read("rb/f01") == "f01\n", "\(over)")
+        #expect(over.stderr.contains("(14% of 20 items)"), "\(over)")
+        let under = try box.run(["--config", "cfg.json", "--backup", "-m", "--max-overwrite", "15%", "work"], env: env)
+        #expect(under.status == 0 && box.read("rb/f01") == "changed\n", "\(under)")
+    }
+
     @Test("unattended -m/-D get the default limit of 10%; the config's max_delete and unattended_overwrite speak for the run")
     func defaultLimitAndConfigKeys() throws {
         let box = try twenty()
