@@ -17,6 +17,8 @@
 #   make ssh        install openssh-server and openssh-client if sshd or ssh is missing (same way)
 #   make faketime   install libfaketime if it is missing (same way; a test runs micsync under it)
 #   make packaging-tools  install dpkg-dev, lintian, makepkg, pacman and man if missing (same way)
+#   make systemd    install systemd if systemd-analyze or systemd-escape is missing (same way; the
+#                   schedule tests check the generated units with them, no running systemd needed)
 #   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine)
 
 SWIFT ?= swift
@@ -34,7 +36,7 @@ VERSION := $(shell sed -n 's/^public let micsyncVersion = "\([^"]*\)"$$/\1/p' So
 RELEASE_SCRATCH ?= .build/static-release
 RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --scratch-path "$(RELEASE_SCRATCH)"
 
-.PHONY: all build debug test demo install install-docs deb dist clean distclean rsync ssh faketime packaging-tools bench
+.PHONY: all build debug test demo install install-docs deb dist clean distclean rsync ssh faketime packaging-tools systemd bench
 
 all: build
 
@@ -45,7 +47,7 @@ debug:
 	$(SWIFT) build
 
 # The whole suite runs against the release binary, the one the packages ship.
-test: rsync ssh faketime packaging-tools build
+test: rsync ssh faketime packaging-tools systemd build
 	MICSYNC_BINARY="$$($(RELEASE_BUILD) --show-bin-path)/micsync" $(SWIFT) test
 
 demo: rsync debug
@@ -186,3 +188,25 @@ packaging-tools:
 	for pair in $(PACKAGING_TOOLS); do \
 		command -v "$${pair%%:*}" >/dev/null 2>&1 || { echo "$${pair%%:*} is still not found after apt-get install" >&2; exit 1; }; \
 	done
+
+# --schedule checks calendars with systemd-analyze and names a drive's mount unit with
+# systemd-escape; the tests run both (and `systemd-analyze verify` on the generated units), which
+# work without systemd running. When either is missing: as root, install systemd with apt-get.
+systemd:
+	@if command -v systemd-analyze >/dev/null 2>&1 && command -v systemd-escape >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "the tests need systemd-analyze and systemd-escape, which are not installed. Install them with:" >&2; \
+		echo "    sudo apt-get install systemd" >&2; \
+		exit 1; \
+	fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "the tests need systemd-analyze and systemd-escape, and apt-get is not available: install systemd with your package manager." >&2; \
+		exit 1; \
+	fi; \
+	echo "systemd-analyze or systemd-escape is missing: installing systemd with apt-get"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if ! apt-get install -y -qq systemd >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq systemd >/dev/null || exit 1; \
+	fi; \
+	command -v systemd-analyze >/dev/null 2>&1 && command -v systemd-escape >/dev/null 2>&1 || { echo "systemd-analyze or systemd-escape is still not found after apt-get install" >&2; exit 1; }; \
+	echo "systemd installed: $$(command -v systemd-analyze)"

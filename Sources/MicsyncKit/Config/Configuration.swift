@@ -77,6 +77,10 @@ public struct Config: Equatable, Sendable {
     /// ACLs and extended attributes are kept where both sides can hold them (`"acls_xattrs"`,
     /// default true; false saves a system call or two per file on each side).
     public var aclsAndXattrs = true
+    /// `"max_delete"`, `"max_overwrite"`, `"unattended_overwrite"`, `"unattended_delete"`.
+    public var policy = ChangePolicy()
+    /// `"stale_after_days"`: a BACKUP whose last completed copy is older is flagged stale.
+    public var staleAfterDays: Int?
 
     public init(name: String, work: [Location], backup: [Location], requireMarker: Bool = false, keep: Bool = false,
                 exclude: [String] = [], aclsAndXattrs: Bool = true) {

@@ -41,6 +41,11 @@ public struct SyncOptions: Sendable, Equatable {
     /// -c: files compared by their contents, so that one whose bytes differ at the same size and
     /// time is listed as modified (and replaced when accepted).
     public var checksum = false
+    /// --unattended: nobody is there to answer; what would be asked is left alone and listed.
+    public var unattended = false
+    /// --max-delete / --max-overwrite (they win over the config's keys).
+    public var maxDelete: ChangeLimit?
+    public var maxOverwrite: ChangeLimit?
 
     public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .keep, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking

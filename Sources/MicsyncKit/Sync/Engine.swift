@@ -167,21 +167,9 @@ public struct Engine: Sendable {
         }
 
         // 2. Confirm: every question for this destination before anything is copied to it.
-        var overwrite = true
-        if !preview.modified.isEmpty && !options.overwriteWithoutAsking {
-            overwrite = try questions.confirm("Overwrite these \(preview.modified.count) files in \(destination)? (everything else is copied anyway)", yes: "Modify")
-        }
-        var delete = false
-        if !preview.deletions.isEmpty {
-            switch options.deletion {
-            case .withoutAsking: delete = true
-            case .ask: delete = try questions.confirm("Delete these \(preview.deletions.count) items in \(destination)?", yes: "Delete")
-            case .keep: delete = false
-            }
-        }
-        var declined: [String] = []
-        if !overwrite { declined.append("\(preview.modified.count) modified left as they were") }
-        if !delete && !preview.deletions.isEmpty { declined.append("\(preview.deletions.count) not deleted") }
+        let confirmed = try confirmChanges(preview, spec: spec)
+        let (overwrite, delete, declined) = (confirmed.overwrite, confirmed.delete, confirmed.declined)
+        if confirmed.leftSomething { outcome = max(outcome, .incomplete) }
 
         // 3. Apply exactly what was shown and accepted, and still as it was shown.
         let (current, changedSince) = preview.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: destinationFiles)

@@ -47,6 +47,9 @@ public protocol FileSystem: Sendable {
     func on(_ location: Location) -> FileSystem
     /// Why a remote location's host cannot be reached, or nil (it can, or the location is local).
     func unreachableReason(_ location: Location) -> String?
+    /// How many items lie below the folder `path` (not counting it; links not followed), or nil
+    /// when they cannot be counted (see ItemCount.swift).
+    func itemCount(under path: String) -> Int?
 }
 
 public extension FileSystem {
