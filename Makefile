@@ -1,8 +1,9 @@
 # micsync: build, test, demo and install.
 #
 #   make build      release build (swift build -c release)
-#   make test       swift test (installs rsync and OpenSSH first if they are missing: the
-#                   end-to-end tests of remote locations run a real sshd on 127.0.0.1)
+#   make test       swift test (installs rsync, OpenSSH and the drive tools first if they are
+#                   missing: the end-to-end tests of remote locations run a real sshd on
+#                   127.0.0.1, those of drives mount real ext4, btrfs, xfs, exFAT and NTFS images)
 #   make demo       debug build, then a guided round trip: scripts/demo.sh
 #   make install    release binary to $(DESTDIR)$(PREFIX)/bin/micsync, plus install-docs
 #   make install-docs  man page and bash/zsh/fish completions to $(DESTDIR)$(PREFIX)/share/…
@@ -11,13 +12,14 @@
 #   make distclean  remove .build entirely
 #   make rsync      install rsync if it is missing (apt-get, as root)
 #   make ssh        install openssh-server and openssh-client if sshd or ssh is missing (same way)
+#   make drive-tools  install the tools the tests use to make and mount real drives (same way)
 #   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine)
 
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build debug test demo install install-docs clean distclean rsync ssh bench
+.PHONY: all build debug test demo install install-docs clean distclean rsync ssh drive-tools bench
 
 all: build
 
@@ -27,7 +29,7 @@ build:
 debug:
 	$(SWIFT) build
 
-test: rsync ssh
+test: rsync ssh drive-tools
 	$(SWIFT) test
 
 demo: rsync debug
@@ -120,3 +122,36 @@ ssh:
 	fi; \
 	[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1 || { echo "sshd or ssh is still not found after apt-get install" >&2; exit 1; }; \
 	echo "OpenSSH installed: /usr/sbin/sshd, $$(command -v ssh)"
+
+# The drive tests make real file systems in image files and mount them (as root): mkfs for ext4,
+# btrfs, xfs, exFAT and NTFS, exfat-fuse and ntfs-3g to mount the last two (the kernel here has
+# neither), setfattr and setfacl, which the probe's remote trial uses. Each package is installed
+# only when its tool is missing, with apt-get as root, like rsync above.
+DRIVE_TOOLS = mkfs.ext4:e2fsprogs mkfs.btrfs:btrfs-progs mkfs.xfs:xfsprogs mkfs.exfat:exfatprogs \
+	mount.exfat-fuse:exfat-fuse ntfs-3g:ntfs-3g setfattr:attr setfacl:acl losetup:mount
+drive-tools:
+	@missing=""; \
+	for pair in $(DRIVE_TOOLS); do \
+		tool="$${pair%%:*}"; package="$${pair#*:}"; \
+		PATH="$$PATH:/usr/sbin:/sbin" command -v "$$tool" >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "the drive tests need$$missing, which are not installed. Install them with:" >&2; \
+		echo "    sudo apt-get install$$missing" >&2; \
+		exit 1; \
+	fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "the drive tests need$$missing, which are not installed, and apt-get is not available: install them with your package manager." >&2; \
+		exit 1; \
+	fi; \
+	echo "installing the drive tools with apt-get:$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if ! apt-get install -y -qq $$missing >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi; \
+	for pair in $(DRIVE_TOOLS); do \
+		tool="$${pair%%:*}"; \
+		PATH="$$PATH:/usr/sbin:/sbin" command -v "$$tool" >/dev/null 2>&1 || { echo "$$tool is still not found after apt-get install" >&2; exit 1; }; \
+	done; \
+	echo "drive tools installed:$$missing"
