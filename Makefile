@@ -1,9 +1,10 @@
 # micsync: build, test, demo and install.
 #
 #   make build      release build, the Swift runtime linked in (needs no Swift to run)
-#   make test       swift test against that release binary (installs rsync, OpenSSH and the
-#                   packaging tools first if they are missing: the end-to-end tests of remote
-#                   locations run a real sshd on 127.0.0.1, those of the packages build them)
+#   make test       swift test against that release binary (installs rsync, OpenSSH, the drive
+#                   tools and the packaging tools first if they are missing: the end-to-end tests
+#                   of remote locations run a real sshd on 127.0.0.1, those of drives mount real
+#                   ext4, btrfs, xfs, exFAT and NTFS images, those of the packages build them)
 #   make demo       debug build, then a guided round trip: scripts/demo.sh
 #   make install    release binary to $(DESTDIR)$(PREFIX)/bin/micsync, plus install-docs
 #   make install-docs  man page and bash/zsh/fish completions to $(DESTDIR)$(PREFIX)/share/…
@@ -19,6 +20,7 @@
 #   make packaging-tools  install dpkg-dev, lintian, makepkg, pacman and man if missing (same way)
 #   make systemd    install systemd if systemd-analyze or systemd-escape is missing (same way; the
 #                   schedule tests check the generated units with them, no running systemd needed)
+#   make drive-tools  install the tools the tests use to make and mount real drives (same way)
 #   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine)
 
 SWIFT ?= swift
@@ -36,7 +38,7 @@ VERSION := $(shell sed -n 's/^public let micsyncVersion = "\([^"]*\)"$$/\1/p' So
 RELEASE_SCRATCH ?= .build/static-release
 RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --scratch-path "$(RELEASE_SCRATCH)"
 
-.PHONY: all build debug test demo install install-docs deb dist clean distclean rsync ssh faketime packaging-tools systemd bench
+.PHONY: all build debug test demo install install-docs deb dist clean distclean rsync ssh faketime packaging-tools systemd drive-tools bench
 
 all: build
 
@@ -47,7 +49,7 @@ debug:
 	$(SWIFT) build
 
 # The whole suite runs against the release binary, the one the packages ship.
-test: rsync ssh faketime packaging-tools systemd build
+test: rsync ssh drive-tools faketime packaging-tools systemd build
 	MICSYNC_BINARY="$$($(RELEASE_BUILD) --show-bin-path)/micsync" $(SWIFT) test
 
 demo: rsync debug
@@ -210,3 +212,36 @@ systemd:
 	fi; \
 	command -v systemd-analyze >/dev/null 2>&1 && command -v systemd-escape >/dev/null 2>&1 || { echo "systemd-analyze or systemd-escape is still not found after apt-get install" >&2; exit 1; }; \
 	echo "systemd installed: $$(command -v systemd-analyze)"
+
+# The drive tests make real file systems in image files and mount them (as root): mkfs for ext4,
+# btrfs, xfs, exFAT and NTFS, exfat-fuse and ntfs-3g to mount the last two (the kernel here has
+# neither), setfattr and setfacl, which the probe's remote trial uses. Each package is installed
+# only when its tool is missing, with apt-get as root, like rsync above.
+DRIVE_TOOLS = mkfs.ext4:e2fsprogs mkfs.btrfs:btrfs-progs mkfs.xfs:xfsprogs mkfs.exfat:exfatprogs \
+	mount.exfat-fuse:exfat-fuse ntfs-3g:ntfs-3g setfattr:attr setfacl:acl losetup:mount
+drive-tools:
+	@missing=""; \
+	for pair in $(DRIVE_TOOLS); do \
+		tool="$${pair%%:*}"; package="$${pair#*:}"; \
+		PATH="$$PATH:/usr/sbin:/sbin" command -v "$$tool" >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "the drive tests need$$missing, which are not installed. Install them with:" >&2; \
+		echo "    sudo apt-get install$$missing" >&2; \
+		exit 1; \
+	fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "the drive tests need$$missing, which are not installed, and apt-get is not available: install them with your package manager." >&2; \
+		exit 1; \
+	fi; \
+	echo "installing the drive tools with apt-get:$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if ! apt-get install -y -qq $$missing >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi; \
+	for pair in $(DRIVE_TOOLS); do \
+		tool="$${pair%%:*}"; \
+		PATH="$$PATH:/usr/sbin:/sbin" command -v "$$tool" >/dev/null 2>&1 || { echo "$$tool is still not found after apt-get install" >&2; exit 1; }; \
+	done; \
+	echo "drive tools installed:$$missing"

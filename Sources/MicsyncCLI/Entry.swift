@@ -89,7 +89,9 @@ extension MicsyncCommand {
                 let configuration = try loadConfiguration(command.configFile, environment, fileSystem)
                 sessions.expect(configuration.configs.flatMap(\.locations))
                 let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
-                LocationList(fileSystem: fileSystem, console: console).print(configuration, records: journal.records(fileSystem: fileSystem))
+                var list = LocationList(fileSystem: fileSystem, console: console)
+                list.probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
+                list.print(configuration, records: journal.records(fileSystem: fileSystem))
                 return 0
             } catch {
                 return report(error, action: nil, console: console)
@@ -139,6 +141,8 @@ extension MicsyncCommand {
             sessions.expect(configuration.configs.flatMap(\.locations))
             var report = StatusReport(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, environment: environment)
             report.sessions = sessions
+            report.probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
+            report.asRoot = geteuid() == 0
             return try report.run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem), configName: configName)
         } catch {
             let code = report(error, action: nil, console: console, usage: "usage: " + Syntax.status)
@@ -295,6 +299,7 @@ extension MicsyncCommand {
                                 fileSystem: fileSystem, locking: FlockLocationLocking(), options: request.options, environment: environment,
                                 clock: { monotonicSeconds() })
             engine.sessions = sessions
+            engine.probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
             engine.onFinished = { spec, totals, outcome in log.finished(spec, totals, status: Int(status(for: outcome))) }
             var outcome: Outcome = resolution.incomplete ? .incomplete : .done
             if resolution.incomplete { log.note("some PATHs are not in the source") }

@@ -81,10 +81,10 @@ struct ScheduleTests {
     }
 
     @Test func mountPointsComeFromTheMountTableWithItsEscapes() {
-        let table = Array(mountTable.utf8)
-        #expect(MountTable.mountPoint(of: "/media/ann/USB 1/docs", table: table) == "/media/ann/USB 1")
-        #expect(MountTable.mountPoint(of: "/media/ann/USB/x", table: table) == "/media/ann/USB")
-        #expect(MountTable.mountPoint(of: "/home/ann", table: table) == "/")
+        let entries = MountTable.parse(mountTable)
+        #expect(MountTable.entry(holding: "/media/ann/USB 1/docs", in: entries)?.mountPoint == "/media/ann/USB 1")
+        #expect(MountTable.entry(holding: "/media/ann/USB/x", in: entries)?.mountPoint == "/media/ann/USB")
+        #expect(MountTable.entry(holding: "/home/ann", in: entries)?.mountPoint == "/")
     }
 
     @Test func aCalendarScheduleIsAOneshotServiceAndAPersistentTimer() throws {

@@ -24,7 +24,8 @@ extension Scheduler {
         guard fileSystem.isDirectory(drive.path), let real = fileSystem.realPath(drive.path) else {
             throw UsageError("\(drive.displayName) is not accessible: plug the drive in (and mount it) once, so that its mount point can be found")
         }
-        let mountPoint = MountTable.mountPoint(of: real, table: (try? fileSystem.readFile("/proc/self/mountinfo")) ?? [])
+        let table = PathBytes.string((try? fileSystem.readFile("/proc/self/mountinfo")) ?? [])
+        let mountPoint = MountTable.entry(holding: real, in: MountTable.parse(table))?.mountPoint
         guard let mountPoint, mountPoint != "/" else {
             throw UsageError("\(drive.displayName) is not on a drive of its own (it is on the file system mounted at /): --schedule mount needs a drive that is plugged in and mounted")
         }
@@ -111,36 +112,5 @@ extension Scheduler {
         if running { _ = try systemd(["systemctl", "--user", "daemon-reload"], purpose: "") }
         console.line("Unscheduled \(name): removed " + files.map { PathBytes.display(Paths.join(units.path, $0)) }.joined(separator: " and ")
             + (running ? "; stopped and disabled with systemctl --user." : "; no systemd user manager is running here, so there was nothing to stop."))
-    }
-}
-
-/// Which mounted file system holds a path: `/proc/self/mountinfo`, whose fifth field is the
-/// mount point with space, tab, newline and backslash written as octal escapes.
-enum MountTable {
-    static func mountPoint(of path: String, table: [UInt8]) -> String? {
-        var best: String?
-        for line in table.split(separator: 0x0A) {
-            let fields = line.split(separator: 0x20)
-            guard fields.count > 4 else { continue }
-            let point = PathBytes.string(unescaped(Array(fields[4])))
-            if Paths.contains(point, path) && point.count >= (best?.count ?? -1) { best = point }
-        }
-        return best
-    }
-
-    static func unescaped(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\\"), index + 3 < bytes.count,
-               let value = UInt8(String(decoding: bytes[(index + 1)...(index + 3)], as: UTF8.self), radix: 8) {
-                out.append(value)
-                index += 4
-            } else {
-                out.append(bytes[index])
-                index += 1
-            }
-        }
-        return out
     }
 }

@@ -232,9 +232,9 @@ public struct Engine: Sendable {
         }
 
         if !steps.isEmpty || !current.caseRenames.isEmpty { warnUnlocked(spec) }
-        if !rename(current.caseRenames, in: spec.destination) { outcome = max(outcome, .incomplete) }
         let replaced = Set(plan.replaceList)
         var totals = ApplyTotals()
+        if !rename(current.caseRenames, spec: spec, totals: &totals) { outcome = max(outcome, .incomplete) }
         totals.declined = (overwrite ? 0 : preview.modified.count) + (delete ? 0 : preview.deletions.count)
         for step in steps {
             outcome = max(outcome, apply(step, command: command, replaced: replaced, totals: &totals))
@@ -283,7 +283,8 @@ public struct Engine: Sendable {
     /// Gives destination items the source's case, each through a temporary name (a drive that
     /// does not tell case apart may take a direct rename for no change at all). Parents come
     /// first, so each item is found under its parent's new name. False when one failed.
-    private func rename(_ renames: [Change], in location: Location) -> Bool {
+    private func rename(_ renames: [Change], spec: TransferSpec, totals: inout ApplyTotals) -> Bool {
+        let location = spec.destination
         let files = fileSystem.on(location)
         var complete = true
         for change in renames {
@@ -292,17 +293,23 @@ public struct Engine: Sendable {
             let temporary = Paths.join(Paths.parent(current), ".micsync-rename-" + Paths.lastComponent(from))
             let target = Paths.join(location.path, change.path)
             do throws(FileError) {
-                try files.rename(current, to: temporary)
+                try files.rename(current, to: temporary, checked: true)
                 do throws(FileError) {
-                    try files.rename(temporary, to: target)
+                    // Only the item itself can answer to its new name here (the names differ in case only).
+                    try files.rename(temporary, to: target, checked: false)
                 } catch {
-                    try? files.rename(temporary, to: current)
+                    try? files.rename(temporary, to: current, checked: false)
                     throw error
                 }
+                totals.renamed += 1
             } catch {
                 console.warning("cannot rename \(PathBytes.display(from)) to \(change.displayPath) in \(location.displayName): \(error.reason)")
                 complete = false
             }
+        }
+        // A rename changes its folder's time: the folder keeps the source folder's.
+        for folder in Set(renames.map { Paths.parent($0.path) }) {
+            _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(location.path, folder))
         }
         return complete
     }
