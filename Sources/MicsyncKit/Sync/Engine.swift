@@ -384,6 +384,12 @@ public struct Engine: Sendable {
             onFinished(command.spec, totals, outcome)
             return outcome
         }
+        if outcome != .done && !done.new.isEmpty {
+            // rsync names an item before writing it: what it failed to write is not listed as copied.
+            let spec = command.spec
+            let found = fileSystem.on(spec.destination).stamps(of: done.new.map { Paths.join(spec.destination.path, $0.path) })
+            done.new = zip(done.new, found).filter { $0.1 != nil }.map(\.0)
+        }
         report.list(done)
         return finish(command.spec, outcome, totals, started, [])
     }
