@@ -153,3 +153,24 @@ struct DriveKindTests {
         }
     }
 }
+
+@Suite("Honest counts", .serialized)
+struct HonestCountTests {
+    @Test("an item rsync could not write (the drive is full) is neither counted nor listed as copied")
+    func aFailedItemIsNotCounted() throws {
+        try MountedDrive.with(.tmpfs) { drive in
+            let box = try Sandbox()
+            try box.folder("work")
+            #expect(mkdir(drive.path("b"), 0o755) == 0)
+            try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["\#(drive.path("b"))"]}]}"#)
+            try box.write("work/docs/a.txt", "a\n")
+            try box.write("work/docs/b.txt", "b\n")
+            #expect(try box.shell("head -c 20000000 /dev/urandom > work/docs/big.bin").status == 0)
+            let first = try box.run(["--config", "cfg.json", "--backup", "work/docs"])
+            #expect(first.status == 1, "\(first)")
+            #expect(!first.listed("New").contains("docs/big.bin"), "\(first)")
+            #expect(first.listed("New").contains("docs/a.txt") && first.listed("New").contains("docs/b.txt"), "\(first)")
+            #expect(first.stdout.contains("Incomplete (see above): 3 copied"), "docs/, a.txt and b.txt, not big.bin: \(first)")
+        }
+    }
+}
