@@ -12,7 +12,9 @@ let package = Package(
     ],
     targets: [
         // All behaviour lives here; it never imports ArgumentParser.
-        .target(name: "MicsyncKit"),
+        .target(name: "MicsyncKit", dependencies: ["CFileSystemCalls"]),
+        // statfs and extended attributes, which Swift's Glibc module does not bring.
+        .target(name: "CFileSystemCalls"),
         // The command line: flags → Request, errors → exit statuses.
         .target(
             name: "MicsyncCLI",

@@ -16,12 +16,12 @@ FILES=${FILES:-100000}
 CASES=${CASES:-all}
 RUNS=${RUNS:-5}
 DIR=${BENCH_DIR:-/dev/shm/micsync-bench-$FILES}
-MICSYNC=${MICSYNC:-$PWD/.build/release/micsync}
+MICSYNC=${MICSYNC:-$PWD/.build/static-release/release/micsync}
 OUT=$DIR/results
 for tool in hyperfine rsync python3; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install $tool)" >&2; exit 1; }
 done
-[ -x "$MICSYNC" ] || swift build -c release
+[ -x "$MICSYNC" ] || make build
 LEGACY=""
 if python3 -c 'import micsync.micsync' 2>/dev/null; then LEGACY="python3 -m micsync"; fi
 
@@ -162,7 +162,7 @@ if [ "$CASES" = drives ] || { [ "$CASES" = all ] && [ "$(id -u)" = 0 ]; }; then
     # A slow drive writes the tree in about 8 s: the limit, not the CPUs, decides.
     BWLIMIT=${BWLIMIT:-$((size_kb / 8 + 1))}
     mkdir -p "$DIR/slow"
-    printf '#!/bin/sh\nfor a in "$@"; do [ "$a" = --dry-run ] && exec %s "$@"; done\nexec %s --bwlimit=%s "$@"\n' \
+    printf '#!/bin/sh\nfor a in "$@"; do case "$a" in --dry-run|--version) exec %s "$@";; esac; done\nexec %s --bwlimit=%s "$@"\n' \
         "$(command -v rsync)" "$(command -v rsync)" "$BWLIMIT" >"$DIR/slow/rsync"
     chmod +x "$DIR/slow/rsync"
     empty="rm -rf $DIR/drive1/b $DIR/drive2/b $DIR/drive3/b && mkdir $DIR/drive1/b $DIR/drive2/b $DIR/drive3/b"

@@ -32,7 +32,7 @@ if [[ ! -x $micsync ]]; then
     echo "man-page: no micsync binary at $micsync" >&2
     exit 1
 fi
-if [[ ! -f $ARGUMENT_PARSER/Package.swift ]]; then (cd "$root" && "$SWIFT" package resolve); fi
+if [[ ! -f $ARGUMENT_PARSER/Package.swift ]]; then (cd "$root" && "$SWIFT" package resolve ${RELEASE_SCRATCH:+--scratch-path "$RELEASE_SCRATCH"}); fi
 "$SWIFT" build --package-path "$ARGUMENT_PARSER" --scratch-path "$GENERATOR_SCRATCH" --product generate-manual >&2
 generator="$("$SWIFT" build --package-path "$ARGUMENT_PARSER" --scratch-path "$GENERATOR_SCRATCH" --show-bin-path)/generate-manual"
 

@@ -88,11 +88,17 @@ extension MicsyncCommand {
             do {
                 let configuration = try loadConfiguration(command.configFile, environment, fileSystem)
                 sessions.expect(configuration.configs.flatMap(\.locations))
-                LocationList(fileSystem: fileSystem, console: console).print(configuration)
+                let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
+                var list = LocationList(fileSystem: fileSystem, console: console)
+                list.probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
+                list.print(configuration, records: journal.records(fileSystem: fileSystem))
                 return 0
             } catch {
                 return report(error, action: nil, console: console)
             }
+        }
+        if command.schedules || command.unschedule != nil || command.schedule != nil {
+            return scheduling(command, console: console, environment: environment)
         }
         if command.initialize { return initializeConfig(configFile: command.configFile, console: console, environment: environment) }
         if command.mark { return mark(command.paths[0], configFile: command.configFile, console: console, environment: environment) }
@@ -135,10 +141,39 @@ extension MicsyncCommand {
             sessions.expect(configuration.configs.flatMap(\.locations))
             var report = StatusReport(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, environment: environment)
             report.sessions = sessions
+            report.probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
+            report.asRoot = geteuid() == 0
             return try report.run(configuration, paths: paths, checksum: checksum, records: journal.records(fileSystem: fileSystem), configName: configName)
         } catch {
             let code = report(error, action: nil, console: console, usage: "usage: " + Syntax.status)
             return code == 1 ? 2 : code
+        }
+    }
+
+    /// `--schedule`, `--schedules`, `--unschedule`: systemd user units in
+    /// $XDG_CONFIG_HOME/systemd/user, enabled with systemctl --user when a user manager runs.
+    static func scheduling(_ command: MicsyncCommand, console: Console, environment: [String: String]) -> Int32 {
+        let fileSystem = LocalFileSystem()
+        let units = LocalUnitFolder(path: LocalUnitFolder.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
+        let executable = fileSystem.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
+        let scheduler = Scheduler(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, units: units,
+                                  environment: environment, executable: executable)
+        do {
+            if command.schedules {
+                let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
+                scheduler.list(records: journal.records(fileSystem: fileSystem), now: LastCopy.currentTime())
+            } else if let name = command.unschedule {
+                try scheduler.unschedule(name)
+            } else if let when = command.schedule {
+                let configuration = try loadConfiguration(command.configFile, environment, fileSystem)
+                try scheduler.schedule(command.request(), when: when, configuration: configuration)
+            }
+            return 0
+        } catch let error as UsageError {
+            console.writeError("micsync: " + error.message + "\n")
+            return 2
+        } catch {
+            return report(error, action: command.action?.action, console: console)
         }
     }
 
@@ -190,7 +225,8 @@ extension MicsyncCommand {
     /// Splits argv into options (with their values) and PATHs: after `--` everything is a PATH;
     /// `-` alone and anything not starting with `-` is one, unless it is an option's value.
     static func separatingPaths(_ arguments: [String]) -> (options: [String], paths: [String]) {
-        let takesValue: Set<String> = ["--config", "--config-name", "--from", "--to", "--color", "--generate-completion-script", "--parallel"]
+        let takesValue: Set<String> = ["--config", "--config-name", "--from", "--to", "--color", "--generate-completion-script",
+                                       "--max-delete", "--max-overwrite", "--schedule", "--unschedule", "--parallel"]
         var options: [String] = []
         var paths: [String] = []
         var index = 0
@@ -244,7 +280,16 @@ extension MicsyncCommand {
     static func execute(_ request: Request, console: Console, environment: [String: String]) -> Int32 {
         let (fileSystem, sessions) = runFileSystem(environment)
         defer { sessions.close(keepingFolder: request.options.verbose) }
-        let questions = Questions(prompter: StandardInputPrompter(console: console, echoesAnswers: !StandardConsole.isTerminal(0)), console: console)
+        // Unattended, nothing is read from standard input: a question ends the run (exit 3).
+        let prompter: Prompter = request.options.unattended ? UnattendedPrompter(console: console)
+            : StandardInputPrompter(console: console, echoesAnswers: !StandardConsole.isTerminal(0))
+        let questions = Questions(prompter: prompter, console: console)
+        let log = RunLog(journal: Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory())),
+                         console: console, action: request.action, unattended: request.options.unattended, environment: environment)
+        func told(_ code: Int32) -> Int32 {
+            log.notifyIfNeeded(code: code, runner: SpawningProcessRunner(), environment: environment)
+            return code
+        }
         do {
             let configuration = try loadConfiguration(request.configFile, environment, fileSystem)
             sessions.expect(configuration.configs.flatMap(\.locations))
@@ -254,24 +299,29 @@ extension MicsyncCommand {
                                 fileSystem: fileSystem, locking: FlockLocationLocking(), options: request.options, environment: environment,
                                 clock: { monotonicSeconds() })
             engine.sessions = sessions
-            let journal = Journal(path: Journal.defaultPath(environment: environment, home: fileSystem.homeDirectory()))
-            engine.onFinished = { spec, totals, outcome in
-                let record = JournalRecord(time: time(nil), action: spec.action.rawValue, config: spec.configName,
-                                           source: spec.source.address, destination: spec.destination.address,
-                                           copied: totals.copied, overwritten: totals.overwritten, deleted: totals.deleted,
-                                           bytes: totals.bytes, status: Int(status(for: outcome)), declined: totals.declined)
-                if let reason = journal.append(record) {
-                    console.warning("cannot write the history to \(PathBytes.display(journal.path)): \(reason) (the copy itself is not affected)")
-                }
-            }
+            engine.probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
+            engine.onFinished = { spec, totals, outcome in log.finished(spec, totals, status: Int(status(for: outcome))) }
+            var outcome: Outcome = resolution.incomplete ? .incomplete : .done
+            if resolution.incomplete { log.note("some PATHs are not in the source") }
+            if resolution.transfers.isEmpty && outcome != .done { log.stopped("nothing was copied", config: request.configName, status: 1) }
             let config = configuration.configs.first { $0.name == resolution.transfers.first?.configName }
             let limit = request.options.parallel ?? config?.parallel ?? resolution.transfers.count
-            let scheduler = DestinationScheduler(engine: engine, console: console, fileSystem: fileSystem, limit: limit,
+            var scheduler = DestinationScheduler(engine: engine, console: console, fileSystem: fileSystem, limit: limit,
                                                  showsProgress: request.options.showProgress, clock: { monotonicSeconds() })
-            let outcome = max(resolution.incomplete ? .incomplete : .done, try scheduler.run(resolution.transfers))
-            return status(for: outcome)
+            scheduler.onDestinationEnded = { spec, result, recorded in
+                log.after(spec, outcome: result, status: Int(status(for: result)), recorded: recorded)
+            }
+            outcome = max(outcome, try scheduler.run(resolution.transfers))
+            return told(status(for: outcome))
+        } catch let error as CancelledError where request.options.unattended {
+            console.writeError("micsync: --unattended, and a question needs an answer: \"\(error.question)\"; "
+                + "give --config-name, --from or --to so that none is asked. Nothing more was changed.\n")
+            log.stopped("a question needed an answer (\(error.question))", config: request.configName, status: 3)
+            return told(3)
         } catch {
-            return report(error, action: request.action, console: console)
+            let code = report(error, action: request.action, console: console)
+            if code != 0 { log.stopped("\(error)", config: request.configName, status: Int(code)) }
+            return told(code)
         }
     }
 

@@ -110,6 +110,24 @@ public struct MicsyncCommand: ParsableCommand {
     @Option(name: .customLong("parallel"), help: ArgumentHelp("At most N destinations previewed or copied at once (1: one after another; default: the config's \"parallel\", else all, one copy per drive).", valueName: "n"))
     var parallel: Int?
 
+    @Flag(name: .customLong("unattended"), help: "Nobody is there to answer: new items are copied; modified items and deletions only with -m, -D or the config's keys, else left alone and listed (exit status 1).")
+    var unattended = false
+
+    @Option(name: .customLong("max-delete"), help: ArgumentHelp("Delete nothing in a destination when more than N items (or N% of the items there) would go.", valueName: "n"))
+    var maxDelete: String?
+
+    @Option(name: .customLong("max-overwrite"), help: ArgumentHelp("Overwrite nothing in a destination when more than N items (or N% of the items there) would be overwritten.", valueName: "n"))
+    var maxOverwrite: String?
+
+    @Option(name: .customLong("schedule"), help: ArgumentHelp("Run the action given with it by itself: on a systemd calendar (daily, \"Mon..Fri 18:00\", …) or, with mount, whenever the BACKUP's drive is mounted. Writes systemd user units.", valueName: "calendar"))
+    var schedule: String?
+
+    @Flag(name: .customLong("schedules"), help: "List the scheduled runs and when each last ran.")
+    var schedules = false
+
+    @Option(name: .customLong("unschedule"), help: ArgumentHelp("Remove a scheduled run (its name as --schedules shows it).", valueName: "name"))
+    var unschedule: String?
+
     @Option(name: .customLong("config"), help: ArgumentHelp("The configuration file (default: $MICSYNC_CONFIG, else ~/.micsync.json).", valueName: "file"))
     var configFile: String?
 
@@ -130,6 +148,17 @@ public struct MicsyncCommand: ParsableCommand {
     public func validate() throws {
         if checksum && !status && !(action?.action.copiesFiles ?? false) {
             throw ValidationError("-c (--checksum) goes with --status, --backup, --work and --transfer")
+        }
+        if schedules || unschedule != nil {
+            let flag = schedules ? "--schedules" : "--unschedule"
+            if action != nil || mark || list || history || initialize || status || schedule != nil || (schedules && unschedule != nil) {
+                throw ValidationError("\(flag) is an action of its own")
+            }
+            if !paths.isEmpty { throw ValidationError("\(flag) takes no PATH") }
+            return
+        }
+        if unattended || maxDelete != nil || maxOverwrite != nil || schedule != nil {
+            try validateUnattended()
         }
         if status {
             if action != nil || mark || list || history || initialize { throw ValidationError("--status is an action of its own") }
@@ -169,6 +198,24 @@ public struct MicsyncCommand: ParsableCommand {
         if paths.isEmpty { throw ValidationError("--\(action.rawValue) needs at least one PATH") }
     }
 
+    /// --unattended, the limits and --schedule go with a sync action only.
+    func validateUnattended() throws {
+        let given = schedule != nil ? "--schedule" : unattended ? "--unattended" : maxDelete != nil ? "--max-delete" : "--max-overwrite"
+        guard let action, !(mark || list || history || initialize || status) else {
+            throw ValidationError("\(given) goes with --backup, --work, --transfer or --tree")
+        }
+        if (unattended || schedule != nil) && verbose { throw ValidationError("-v asks before each command, so it does not go with \(given)") }
+        if schedule != nil && dryRun { throw ValidationError("a scheduled run changes files: -n does not go with --schedule") }
+        for (value, flag) in [(maxDelete, "--max-delete"), (maxOverwrite, "--max-overwrite")] {
+            guard let value else { continue }
+            guard ChangeLimit(parsing: value) != nil else {
+                throw ValidationError("\(flag) takes a number of items (such as 100) or a percentage (such as 10%), not \(value)")
+            }
+            let allowed = flag == "--max-delete" ? action.action.mayDelete : action.action.copiesFiles
+            if !allowed { throw ValidationError("--\(action.rawValue) does not take \(flag)") }
+        }
+    }
+
     /// The parsed command line as a value for the library.
     public func request() -> Request {
         var options = SyncOptions()
@@ -182,6 +229,9 @@ public struct MicsyncCommand: ParsableCommand {
         options.keep = keep
         options.checksum = checksum
         options.parallel = parallel
+        options.unattended = unattended || schedule != nil
+        options.maxDelete = maxDelete.flatMap(ChangeLimit.init(parsing:))
+        options.maxOverwrite = maxOverwrite.flatMap(ChangeLimit.init(parsing:))
         return Request(action: action!.action, options: options, paths: paths, configFile: configFile,
                        configName: configName, from: from, to: to)
     }
@@ -200,12 +250,15 @@ enum Syntax {
         .tree: "micsync --tree     [-s] [-v] [-n] [selection] PATH...",
     ]
     static let selection = "selection: [--config FILE] [--config-name NAME] [--from LOCATION] [--to LOCATION]... [--wait] [--allow-empty-source] [--no-progress] [--parallel N]"
+    static let unattended = "unattended: [--unattended] [--max-delete N[%]] [--max-overwrite N[%]]"
 
     static let history = "micsync --history [PATH]"
     static let status = "micsync --status [-c] [PATH...]"
 
     static var all: String {
-        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --init", history, status, "micsync --version", "micsync --help", selection]).joined(separator: "\n")
+        (Action.allCases.map { lines[$0]! } + ["micsync --mark PATH", "micsync --list", "micsync --init", history, status,
+                                               "micsync --schedule CALENDAR|mount ACTION [options] PATH...", "micsync --schedules", "micsync --unschedule NAME",
+                                               "micsync --version", "micsync --help", selection, unattended]).joined(separator: "\n")
     }
 
     /// The usage of the one action of a command line: its own line for --status or --history

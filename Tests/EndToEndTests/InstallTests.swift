@@ -20,7 +20,10 @@ struct InstallTests {
     /// Runs `make install-docs` into `<sandbox>/prefix` with the binary under test; its prefix.
     func installDocs(_ box: Sandbox) throws -> String {
         let prefix = box.path("prefix")
-        let make = try box.shell("make -C \(quoted(Self.repository)) install-docs PREFIX=\(quoted(prefix)) MICSYNC=\(quoted(Binary.path))",
+        // With the real HOME: SwiftPM, run with the sandbox as HOME, would leave a lock file for
+        // a cache in the sandbox behind in /tmp.
+        let home = ProcessInfo.processInfo.environment["HOME"].map { "HOME=\(quoted($0)) " } ?? ""
+        let make = try box.shell("\(home)make -C \(quoted(Self.repository)) install-docs PREFIX=\(quoted(prefix)) MICSYNC=\(quoted(Binary.path))",
                                  timeout: 900)
         try #require(make.status == 0, "make install-docs failed:\n\(make)")
         return prefix

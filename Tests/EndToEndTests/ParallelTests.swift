@@ -49,7 +49,8 @@ private final class Drives {
     }
 }
 
-/// A shim `rsync` in `<sandbox>/shim`, put first in PATH. Dry runs go straight to rsync. Each
+/// A shim `rsync` in `<sandbox>/shim`, put first in PATH. Dry runs (and the drive probe's
+/// `rsync --version`) go straight to rsync. Each
 /// copy writes `start DEST` to the log, marks itself running, and waits up to `waitTenths`
 /// tenths of a second for another copy to be running too; `seen N` is how many ran at once.
 /// `slow` (a part of a destination's path): that copy gets `--bwlimit`.
@@ -59,7 +60,7 @@ private func installShim(_ box: Sandbox, waitTenths: Int, slow: String? = nil, b
     let slowTest = slow.map { #"case "$last" in *\#($0)*) extra=--bwlimit=\#(bwlimit);; esac"# } ?? ""
     try box.write("shim/rsync", """
         #!/bin/bash
-        for a in "$@"; do [ "$a" = --dry-run ] && exec \(rsync) "$@"; done
+        for a in "$@"; do case "$a" in --dry-run|--version) exec \(rsync) "$@";; esac; done
         dir=\(box.path("shim"))
         last="${@: -1}"
         extra=
@@ -209,7 +210,7 @@ struct ParallelTests {
         // Both copies slow, each noting that it started, then rsync itself (SIGINT reaches it).
         try box.write("shim/rsync", """
             #!/bin/bash
-            for a in "$@"; do [ "$a" = --dry-run ] && exec rsync "$@"; done
+            for a in "$@"; do case "$a" in --dry-run|--version) exec rsync "$@";; esac; done
             touch \(box.path("shim/running"))/$$
             PATH=/usr/bin:/bin exec rsync --bwlimit=1000 "$@"
             """, mode: 0o755)

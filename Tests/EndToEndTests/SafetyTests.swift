@@ -142,7 +142,7 @@ struct ListTests {
         #expect(r.lines.contains("Docs") && r.lines.contains("Pics  (require_marker)"), "\(r)")
         let line = { (path: String) in r.lines.first { $0.contains(box.path(path) + "  ") } ?? "" }
         #expect(line("work").hasSuffix("accessible"), "\(r)")
-        #expect(line("b2").hasSuffix("missing"), "\(r)")
+        #expect(line("b2").hasSuffix("missing, no completed copy recorded"), "\(r)")
         #expect(line("pics").hasSuffix("missing"), "\(r)")
         #expect(line("b1/pics").contains("no .micsync-location marker"), "\(r)")
         expectTree(box.snapshot("work"), before.0, "\(r)")

@@ -29,7 +29,8 @@ struct ConfigInitializerTests {
         func freeSpace(at path: String) -> Int64? { nil }
         func copyModificationTime(from source: String, to path: String) -> Bool { false }
         func createFile(_ path: String, contents: [UInt8]) throws(FileError) { throw FileError(path: path, reason: "not used here") }
-        func rename(_ path: String, to newPath: String) throws(FileError) { throw FileError(path: path, reason: "not used here") }
+        func rename(_ path: String, to newPath: String, checked: Bool) throws(FileError) { throw FileError(path: path, reason: "not used here") }
+        func itemCount(under path: String) -> Int? { nil }
         func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) { throw FileError(path: path, reason: "not used here") }
         func isEmptyDirectory(_ path: String) -> Bool { lock.withLock { state.isEmptyDirectory(path) } }
         func currentDirectory() -> String { state.cwd }

@@ -80,6 +80,10 @@ public struct Config: Equatable, Sendable {
     /// `"parallel"`: at most this many destinations previewed or copied at once (nil: no limit
     /// but one copy per device; 1: one destination after another).
     public var parallel: Int?
+    /// `"max_delete"`, `"max_overwrite"`, `"unattended_overwrite"`, `"unattended_delete"`.
+    public var policy = ChangePolicy()
+    /// `"stale_after_days"`: a BACKUP whose last completed copy is older is flagged stale.
+    public var staleAfterDays: Int?
 
     public init(name: String, work: [Location], backup: [Location], requireMarker: Bool = false, keep: Bool = false,
                 exclude: [String] = [], aclsAndXattrs: Bool = true) {

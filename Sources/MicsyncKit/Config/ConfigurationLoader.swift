@@ -5,7 +5,8 @@ public struct ConfigurationLoader: Sendable {
     public init(fileSystem: FileSystem) { self.fileSystem = fileSystem }
 
     static let topLevelKeys = ["configs"]
-    static let configKeys = ["name", "work", "backup", "require_marker", "keep", "exclude", "ssh", "ssh_timeout", "acls_xattrs", "parallel"]
+    static let configKeys = ["name", "work", "backup", "require_marker", "keep", "exclude", "ssh", "ssh_timeout", "acls_xattrs",
+                             "max_delete", "max_overwrite", "unattended_overwrite", "unattended_delete", "stale_after_days", "parallel"]
 
     /// `--config FILE`, else `MICSYNC_CONFIG` (empty counts as unset), else `~/.micsync.json`;
     /// the first given is the file, with no fall-back when it is missing.
@@ -135,7 +136,35 @@ public struct ConfigurationLoader: Sendable {
                             exclude: try patterns(in: members, label: label, file: file),
                             aclsAndXattrs: try flag("acls_xattrs", in: members, label: label, file: file, default: true))
         config.parallel = try parallel(in: members, label: label, file: file)
+        config.policy = ChangePolicy(maxDelete: try limit("max_delete", in: members, label: label, file: file),
+                                     maxOverwrite: try limit("max_overwrite", in: members, label: label, file: file),
+                                     unattendedOverwrite: try flag("unattended_overwrite", in: members, label: label, file: file),
+                                     unattendedDelete: try flag("unattended_delete", in: members, label: label, file: file))
+        config.staleAfterDays = try staleAfterDays(in: members, label: label, file: file)
         return config
+    }
+
+    /// `"max_delete"` / `"max_overwrite"`: a whole number of items, or a percentage as "10%".
+    private func limit(_ key: String, in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> ChangeLimit? {
+        guard let value = members.first(where: { $0.key == key })?.value else { return nil }
+        switch value {
+        case .number(let number):
+            if let count = Int(exactly: number), count >= 0, count < 1_000_000_000 { return .count(count) }
+        case .string(let text):
+            if let limit = ChangeLimit(parsing: text) { return limit }
+        default: break
+        }
+        var shown = Self.describe(value)
+        if case .string(let text) = value { shown = "\"" + PathBytes.display(text) + "\"" }
+        throw ConfigError(file: file, message: "\(label): \"\(key)\" must be a whole number of items (such as 100) or a percentage from 0% to 100% (such as \"10%\"), not \(shown)")
+    }
+
+    private func staleAfterDays(in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> Int? {
+        guard let value = members.first(where: { $0.key == "stale_after_days" })?.value else { return nil }
+        guard case .number(let number) = value, let days = Int(exactly: number), (1...36500).contains(days) else {
+            throw ConfigError(file: file, message: "\(label): \"stale_after_days\" must be a whole number of days from 1 to 36500, not \(Self.describe(value))")
+        }
+        return days
     }
 
     private func parallel(in members: [(key: String, value: JSONValue)], label: String, file: String) throws(ConfigError) -> Int? {

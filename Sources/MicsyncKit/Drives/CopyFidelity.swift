@@ -20,6 +20,9 @@ public struct CopyFidelity: Equatable, Sendable {
     /// The destination keeps local time (FAT): a file whose time differs by exactly the hour of
     /// a daylight-saving change, and nothing else, is not modified.
     public var ignoresTimeShift = false
+    /// The source makes its modes up (exFAT, FAT, NTFS without `permissions`: every file
+    /// 0777): a file it creates gets an ordinary file's mode instead (0644, less the umask).
+    public var plainModesForNewFiles = false
 
     public init() {}
 
@@ -43,6 +46,7 @@ public struct CopyFidelity: Equatable, Sendable {
         fidelity.excludesACLAttributes = fidelity.extendedAttributes
             && (source.aclsAsExtendedAttributes || destination.aclsAsExtendedAttributes)
         fidelity.ignoresTimeShift = source.localTime || destination.localTime
+        fidelity.plainModesForNewFiles = !source.permissions && destination.permissions
         return fidelity
     }
 
@@ -51,6 +55,8 @@ public struct CopyFidelity: Equatable, Sendable {
     public var rsyncFlags: [String] {
         var flags: [String] = []
         if !permissions { flags.append("--no-perms") }
+        // Without --perms, rsync gives a new file the source's mode less the umask.
+        if plainModesForNewFiles { flags.append("--chmod=F-x") }
         if !owners { flags += ["--no-owner", "--no-group"] }
         if hardLinks { flags.append("--hard-links") }
         if sparseFiles { flags.append("--sparse") }

@@ -34,14 +34,16 @@ public struct RsyncCapabilities: Equatable, Sendable {
     /// An rsync that can do everything micsync asks of it (unit tests, and when it cannot be asked).
     public static let full = RsyncCapabilities(version: [3, 2, 7], acls: true, extendedAttributes: true)
 
-    /// Reads `rsync --version`: the version on the first line, and the "ACLs" and "xattrs"
+    /// Reads `rsync --version`: the version on its "rsync version" line, and the "ACLs" and "xattrs"
     /// words of its capabilities list (a build without them says "no ACLs", "no xattrs").
     public static func parse(versionOutput text: String) -> RsyncCapabilities {
         var version: [Int]?
-        if let first = text.split(separator: "\n").first {
-            let words = first.split(separator: " ")
-            if let index = words.firstIndex(of: "version"), index + 1 < words.count {
-                let numbers = words[index + 1].split(separator: ".").map { Int($0.prefix { $0.isNumber }) }
+        // "rsync  version 3.2.7  protocol version 31"; openrsync (macOS) says "openrsync: protocol
+        // version 29" first and "rsync version 2.6.9 compatible" after it.
+        if let line = text.split(separator: "\n").first(where: { $0.split(separator: " ").prefix(2) == ["rsync", "version"] }) {
+            let words = line.split(separator: " ")
+            if words.count > 2 {
+                let numbers = words[2].split(separator: ".").map { Int($0.prefix { $0.isNumber }) }
                 if !numbers.isEmpty, numbers.allSatisfy({ $0 != nil }) { version = numbers.map { $0! } }
             }
         }

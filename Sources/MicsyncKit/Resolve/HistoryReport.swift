@@ -24,7 +24,9 @@ public struct HistoryReport: Sendable {
                 : record.status != 0 ? console.styled("incomplete", .yellow)
                 : record.declined > 0 ? console.styled("not in step: \(record.declined) declined", .yellow) : console.styled("done", .green)
             console.line("\(Self.localTime(record.time))  \(record.action)  \(record.config)  "
-                + "\(PathBytes.display(record.source)) → \(PathBytes.display(record.destination))  \(counts)  \(result)")
+                + (record.destination.isEmpty ? "stopped before any copy" : "\(PathBytes.display(record.source)) → \(PathBytes.display(record.destination))")
+                + "  \(counts)  \(result)"
+                + (record.schedule.map { "  (scheduled: \($0))" } ?? (record.unattended ? "  (unattended)" : "")))
         }
         if chosen.count > Self.shownRuns { console.line("(\(chosen.count - Self.shownRuns) older runs in \(PathBytes.display(journal)))") }
     }

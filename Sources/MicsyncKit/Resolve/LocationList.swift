@@ -11,7 +11,8 @@ public struct LocationList: Sendable {
         self.console = console
     }
 
-    public func print(_ configuration: Configuration) {
+    /// `records`: the history, for when each BACKUP last received a completed copy.
+    public func print(_ configuration: Configuration, records: [JournalRecord] = [], now: Int = LastCopy.currentTime()) {
         console.line("Configuration file: " + PathBytes.display(configuration.file))
         for config in configuration.configs {
             var flags: [String] = []
@@ -20,7 +21,9 @@ public struct LocationList: Sendable {
             console.line()
             console.line(console.styled(config.name, .bold) + (flags.isEmpty ? "" : "  (" + flags.joined(separator: ", ") + ")"))
             for location in config.locations {
-                console.line("  \(location.role.rawValue.padding(6)) \(location.displayName)  " + state(of: location, in: config))
+                let last = location.role == .backup ? LastCopy(of: location, in: config, records: records, now: now)
+                    .text(console: console, now: now, staleAfterDays: config.staleAfterDays) : ""
+                console.line("  \(location.role.rawValue.padding(6)) \(location.displayName)  " + state(of: location, in: config) + last)
                 if let probe, fileSystem.isAccessible(location, in: config) {
                     console.line("         " + probe.capabilities(of: location).summary)
                 }

@@ -69,6 +69,7 @@ public struct Resolver: Sendable {
             spec.keep = config.keep
             spec.exclude = config.exclude
             spec.aclsAndXattrs = config.aclsAndXattrs
+            spec.policy = config.policy
             return spec
         }
         return Resolution(transfers: transfers, incomplete: incomplete)

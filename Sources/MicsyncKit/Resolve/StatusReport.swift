@@ -16,6 +16,8 @@ public struct StatusReport: Sendable {
     public var lists: TemporaryLists
     /// Names shown for each kind of difference.
     public static let shownNames = 5
+    /// The time "ago" and `"stale_after_days"` count from (seconds since 1970).
+    public var now = LastCopy.currentTime()
 
     public init(fileSystem: FileSystem, runner: ProcessRunner, console: Console, environment: [String: String]) {
         self.fileSystem = fileSystem
@@ -71,6 +73,8 @@ public struct StatusReport: Sendable {
         var failed = false
         /// Locations (and pairs) that could not be compared: "in step" is then only where compared.
         var notCompared: [String] = []
+        /// A BACKUP's last completed copy is older than its config's `"stale_after_days"`.
+        var stale = false
     }
 
     /// A config and the items of it to compare (none: the whole locations).
@@ -116,8 +120,9 @@ public struct StatusReport: Sendable {
             var text = "  \(location.role.rawValue.padding(6)) \(location.displayName)  " + list.state(of: location, in: config)
             if accessible, let free = fileSystem.on(location).freeSpace(at: location.path) { text += ", " + Report.bytes(free) + " free" }
             if location.role == .backup {
-                let last = records.filter { $0.destination == location.address && $0.isComplete }.max { $0.time < $1.time }
-                text += last.map { ", last completed copy " + HistoryReport.localTime($0.time) } ?? ", no completed copy recorded"
+                let last = LastCopy(of: location, in: config, records: records, now: now)
+                text += last.text(console: console, now: now, staleAfterDays: config.staleAfterDays)
+                tally.stale = tally.stale || last.isStale
             }
             console.line(text)
             if !accessible { tally.notCompared.append(location.role.rawValue + " " + location.displayName) }
@@ -183,14 +188,13 @@ public struct StatusReport: Sendable {
         let unseen = notCompared.isEmpty ? "" : "\(notCompared.count) not compared (missing or unreachable): " + notCompared.map(PathBytes.display).joined(separator: ", ")
         if tally.differs {
             console.line(console.styled("Some BACKUPs differ from WORK" + (unseen.isEmpty ? "." : "; " + unseen + "."), .yellow))
-            return 1
-        }
-        if !notCompared.isEmpty {
+        } else if !notCompared.isEmpty {
             console.line(console.styled("Every accessible BACKUP is in step with WORK, but not every location was compared: " + unseen + ".", .yellow))
-            return 4
+        } else {
+            console.line(console.styled("Every BACKUP is in step with WORK.", .green))
         }
-        console.line(console.styled("Every BACKUP is in step with WORK.", .green))
-        return 0
+        if tally.stale { console.line(console.styled("Some BACKUPs are stale: no completed copy within their config's \"stale_after_days\".", .red)) }
+        return tally.differs || tally.stale ? 1 : notCompared.isEmpty ? 0 : 4
     }
 
     func show(_ label: String, _ names: [String], all: Bool) {

@@ -46,6 +46,11 @@ public struct SyncOptions: Sendable, Equatable {
     /// `--parallel N`: at most N destinations previewed or copied at once (wins over the
     /// config's `"parallel"`; nil: the config's, else no limit but one copy per device).
     public var parallel: Int?
+    /// --unattended: nobody is there to answer; what would be asked is left alone and listed.
+    public var unattended = false
+    /// --max-delete / --max-overwrite (they win over the config's keys).
+    public var maxDelete: ChangeLimit?
+    public var maxOverwrite: ChangeLimit?
 
     public init(overwriteWithoutAsking: Bool = false, deletion: DeletionMode = .never, filesOnly: Bool = false, verbose: Bool = false, dryRun: Bool = false) {
         self.overwriteWithoutAsking = overwriteWithoutAsking

@@ -21,14 +21,25 @@ public struct DestinationScheduler: Sendable {
     let limit: Int
     /// Live progress lines, on a terminal.
     let board: ProgressBoard?
+    /// Told of each destination as it ends, with whether the engine recorded it (`onFinished`);
+    /// called one at a time, as the engine's `onFinished` is.
+    public var onDestinationEnded: @Sendable (TransferSpec, Outcome, _ recorded: Bool) -> Void = { _, _, _ in }
+    /// The destinations `onFinished` was told of (their addresses), under the lock that
+    /// serializes both callbacks.
+    private let recorded = Locked(Set<String>())
 
     public init(engine: Engine, console: Console, fileSystem: FileSystem, limit: Int, showsProgress: Bool,
                 clock: @escaping @Sendable () -> Double) {
         var serialized = engine
         let record = engine.onFinished
-        let recording = Locked(())
+        let recorded = recorded
         // Destinations finish on their own threads; the history takes one line at a time.
-        serialized.onFinished = { spec, totals, outcome in recording.withLock { _ in record(spec, totals, outcome) } }
+        serialized.onFinished = { spec, totals, outcome in
+            recorded.withLock { recorded in
+                recorded.insert(spec.destination.address)
+                record(spec, totals, outcome)
+            }
+        }
         self.engine = serialized
         self.console = console
         self.fileSystem = fileSystem
@@ -44,7 +55,10 @@ public struct DestinationScheduler: Sendable {
         do throws(CancelledError) {
             for index in specs.indices {
                 let previewed = previews.result(index)
-                if case .finished(let outcome) = previewed.next { worst = max(worst, outcome) }
+                if case .finished(let outcome) = previewed.next {
+                    worst = max(worst, outcome)
+                    ended(previewed.spec, outcome)
+                }
                 if case .finished(.interrupted) = previewed.next { break }
                 answered.append(try engine.ask(previewed))
             }
@@ -71,7 +85,7 @@ public struct DestinationScheduler: Sendable {
             for (block, destination) in zip(blocks, work) { Report(console: block, options: engine.options).resultsHeading(destination.spec) }
         }
         let outcomes = Locked([Outcome?](repeating: nil, count: work.count))
-        let ended = Signal()
+        let oneEnded = Signal()
         var running: [Int: WorkerThread] = [:]
         var pending = Array(work.indices)
         var printed = 0
@@ -86,18 +100,19 @@ public struct DestinationScheduler: Sendable {
                     running[index] = WorkerThread.start {
                         let outcome = engine.apply(destination, progress: slot)
                         outcomes.withLock { $0[index] = outcome }
-                        ended.signal()
+                        oneEnded.signal()
                     }
                 }
                 pending.removeAll { running[$0] != nil }
             }
             if running.isEmpty { break }
-            ended.wait()
+            oneEnded.wait()
             let done = outcomes.withLock { $0 }
             for (index, thread) in running where done[index] != nil {
                 thread.join()
                 running[index] = nil
                 worst = max(worst, done[index]!)
+                ended(work[index].spec, done[index]!)
                 if done[index] == .interrupted { stopped = true }
             }
             // Blocks in the configuration's order: each as soon as those before it are printed.
@@ -111,6 +126,10 @@ public struct DestinationScheduler: Sendable {
         let done = outcomes.withLock { $0 }
         for index in printed..<work.count where done[index] != nil { print(blocks[index]) }
         return worst
+    }
+
+    private func ended(_ spec: TransferSpec, _ outcome: Outcome) {
+        recorded.withLock { recorded in onDestinationEnded(spec, outcome, recorded.contains(spec.destination.address)) }
     }
 
     private func print(_ block: BufferedConsole) {

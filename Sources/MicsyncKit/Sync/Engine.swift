@@ -233,26 +233,18 @@ public struct Engine: Sendable {
                 console.line("(the file list named above is kept for pasting: " + previewed.listFiles.map(PathBytes.display).joined(separator: " ") + ")")
             }
         case .changes(let preview):
-            answered.answers = try answers(to: preview, destination: previewed.spec.destination.displayName)
+            answered.answers = try answers(to: preview, spec: previewed.spec)
             if options.verbose { answered.prepared = try confirmedWithVerbose(prepare(answered)) }
         }
         return answered
     }
 
-    /// Every question for this destination, before anything is copied to it.
-    private func answers(to preview: Preview, destination: String) throws(CancelledError) -> DestinationAnswers {
-        var answers = DestinationAnswers()
-        if !preview.modified.isEmpty && !options.overwriteWithoutAsking {
-            answers.overwrite = try questions.confirm("Overwrite these \(preview.modified.count) files in \(destination)? (everything else is copied anyway)", yes: "Modify")
-        }
-        if !preview.deletions.isEmpty {
-            switch options.deletion {
-            case .withoutAsking: answers.delete = true
-            case .ask: answers.delete = try questions.confirm("Delete these \(preview.deletions.count) items in \(destination)?", yes: "Delete")
-            case .never: answers.delete = false
-            }
-        }
-        return answers
+    /// Every question for this destination, before anything is copied to it (`confirmChanges`:
+    /// past a limit, or with nobody to answer, what would be asked is left alone instead).
+    private func answers(to preview: Preview, spec: TransferSpec) throws(CancelledError) -> DestinationAnswers {
+        let confirmed = try confirmChanges(preview, spec: spec)
+        return DestinationAnswers(overwrite: confirmed.overwrite, delete: confirmed.delete, declined: confirmed.declined,
+                                  leftSomething: confirmed.leftSomething)
     }
 
     /// What both sides' file systems can store and both rsyncs can carry decides what the copy
@@ -289,7 +281,8 @@ public struct Engine: Sendable {
     /// Gives destination items the source's case, each through a temporary name (a drive that
     /// does not tell case apart may take a direct rename for no change at all). Parents come
     /// first, so each item is found under its parent's new name. False when one failed.
-    func rename(_ renames: [Change], in location: Location) -> Bool {
+    func rename(_ renames: [Change], spec: TransferSpec, totals: inout ApplyTotals) -> Bool {
+        let location = spec.destination
         let files = fileSystem.on(location)
         var complete = true
         for change in renames {
@@ -298,17 +291,23 @@ public struct Engine: Sendable {
             let temporary = Paths.join(Paths.parent(current), ".micsync-rename-" + Paths.lastComponent(from))
             let target = Paths.join(location.path, change.path)
             do throws(FileError) {
-                try files.rename(current, to: temporary)
+                try files.rename(current, to: temporary, checked: true)
                 do throws(FileError) {
-                    try files.rename(temporary, to: target)
+                    // Only the item itself can answer to its new name here (the names differ in case only).
+                    try files.rename(temporary, to: target, checked: false)
                 } catch {
-                    try? files.rename(temporary, to: current)
+                    try? files.rename(temporary, to: current, checked: false)
                     throw error
                 }
+                totals.renamed += 1
             } catch {
                 console.warning("cannot rename \(PathBytes.display(from)) to \(change.displayPath) in \(location.displayName): \(error.reason)")
                 complete = false
             }
+        }
+        // A rename changes its folder's time: the folder keeps the source folder's.
+        for folder in Set(renames.map { Paths.parent($0.path) }) {
+            _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(location.path, folder))
         }
         return complete
     }

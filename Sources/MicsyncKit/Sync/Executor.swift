@@ -70,6 +70,7 @@ extension Engine {
         case .changes(let preview):
             let (current, changedSince) = preview.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: fileSystem.on(spec.destination))
             var outcome = answered.previewed.outcome
+            if answered.answers.leftSomething { outcome = max(outcome, .incomplete) }
             if !changedSince.isEmpty && (answered.answers.overwrite || answered.answers.delete) {
                 console.warning("\(changedSince.count) items changed in \(spec.destination.displayName) since the preview; left alone: "
                     + changedSince.prefix(10).joined(separator: ", ") + (changedSince.count > 10 ? ", …" : ""))
@@ -123,7 +124,7 @@ extension Engine {
     private func execute(_ prepared: PreparedRuns, _ answered: AnsweredDestination, progress: ProgressSlot?) -> Outcome {
         let spec = answered.spec
         guard case .changes(let preview) = answered.previewed.next else { return .failed }
-        let declined = answered.answers.declined(in: preview)
+        let declined = answered.answers.declined
         let current = prepared.current
         // Answering -v's questions takes a person's time: if the destination changed meanwhile,
         // the commands shown no longer describe what they would do, so none of them runs.
@@ -136,9 +137,9 @@ extension Engine {
         }
         if !prepared.steps.isEmpty || !current.caseRenames.isEmpty { warnUnlocked(spec) }
         var outcome = prepared.outcome
-        if !rename(current.caseRenames, in: spec.destination) { outcome = max(outcome, .incomplete) }
         let replaced = Set(prepared.plan.replaced)
         var totals = ApplyTotals()
+        if !rename(current.caseRenames, spec: spec, totals: &totals) { outcome = max(outcome, .incomplete) }
         totals.declined = answered.answers.declinedCount(in: preview)
         for step in prepared.steps {
             outcome = max(outcome, apply(step, command: prepared.command, replaced: replaced, totals: &totals, progress: progress))
@@ -167,6 +168,11 @@ extension Engine {
             report.nothingToDo()
             onFinished(spec, totals, outcome)
             return outcome
+        }
+        if outcome != .done && !done.new.isEmpty {
+            // rsync names an item before writing it: what it failed to write is not listed as copied.
+            let found = fileSystem.on(spec.destination).stamps(of: done.new.map { Paths.join(spec.destination.path, $0.path) })
+            done.new = zip(done.new, found).filter { $0.1 != nil }.map(\.0)
         }
         report.list(done)
         return finish(spec, outcome, totals, started, [])

@@ -148,8 +148,8 @@ public struct Report: Sendable {
 
     /// `complete` false: rsync reported errors, and the counts are of what it started on.
     public func summary(_ totals: ApplyTotals, seconds: Double, declined: [String], complete: Bool = true) {
-        var text = (complete ? "Done: " : "Incomplete (see the errors above): ") + "\(totals.copied) copied, \(totals.overwritten) overwritten, \(totals.deleted) deleted, "
-            + Self.bytes(totals.bytes) + " in " + Self.seconds(seconds)
+        var text = (complete ? "Done: " : "Incomplete (see above): ") + "\(totals.copied) copied, \(totals.overwritten) overwritten, \(totals.deleted) deleted, "
+            + (totals.renamed > 0 ? "\(totals.renamed) renamed, " : "") + Self.bytes(totals.bytes) + " in " + Self.seconds(seconds)
         if !declined.isEmpty { text += "; " + declined.joined(separator: ", ") }
         console.line(console.styled(text, .bold))
     }
@@ -189,6 +189,8 @@ public struct ApplyTotals: Equatable, Sendable {
     public var copied = 0
     public var overwritten = 0
     public var deleted = 0
+    /// Renamed in case only on a drive that does not tell case apart.
+    public var renamed = 0
     public var bytes: Int64 = 0
     /// Modified items and deletions shown but declined: the destination is not in step.
     public var declined = 0

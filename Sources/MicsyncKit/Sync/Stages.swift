@@ -44,18 +44,16 @@ public struct DestinationAnswers: Equatable, Sendable {
     public var overwrite = true
     /// Items the source lacks are deleted (-D, or -d answered yes).
     public var delete = false
+    /// For the summary line: what was not done, e.g. "3 modified left as they were".
+    public var declined: [String] = []
+    /// Something wanted was left alone (nobody to answer, or past a limit): the run is incomplete.
+    public var leftSomething = false
 
-    public init(overwrite: Bool = true, delete: Bool = false) {
+    public init(overwrite: Bool = true, delete: Bool = false, declined: [String] = [], leftSomething: Bool = false) {
         self.overwrite = overwrite
         self.delete = delete
-    }
-
-    /// What was declined, for the summary.
-    func declined(in preview: Preview) -> [String] {
-        var declined: [String] = []
-        if !overwrite { declined.append("\(preview.modified.count) modified left as they were") }
-        if !delete && !preview.deletions.isEmpty { declined.append("\(preview.deletions.count) not deleted") }
-        return declined
+        self.declined = declined
+        self.leftSomething = leftSomething
     }
 
     /// How many shown changes were declined (the history's count).

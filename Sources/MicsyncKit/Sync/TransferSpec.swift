@@ -16,6 +16,8 @@ public struct TransferSpec: Equatable, Sendable {
     /// The config's `"acls_xattrs"`: ACLs and extended attributes are kept where both sides
     /// can hold them (false: neither, for speed).
     public var aclsAndXattrs = true
+    /// The config's limits and its say on unattended runs.
+    public var policy = ChangePolicy()
 
     public init(action: Action, configName: String, source: Location, destination: Location, parent: String, names: [String]) {
         self.action = action

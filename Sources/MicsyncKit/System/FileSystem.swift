@@ -33,8 +33,10 @@ public protocol FileSystem: Sendable {
     /// file or the new one, never part of one. An existing file keeps its permissions; a link
     /// to the file stays a link and the file it leads to is replaced.
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError)
-    /// Gives an item a new name in the same file system (never replacing one that exists).
-    func rename(_ path: String, to newPath: String) throws(FileError)
+    /// Gives an item a new name in the same file system, never replacing one that exists
+    /// (`checked`); unchecked only where nothing else can be there: the last step of a case-only
+    /// rename, whose new name a drive's lookup cache may still give the old item for a moment.
+    func rename(_ path: String, to newPath: String, checked: Bool) throws(FileError)
     /// A hard link at `path` to the file `leader`; `replacing` an existing file at once (a
     /// new name, then a rename over it), else only where nothing is.
     func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError)
@@ -50,6 +52,9 @@ public protocol FileSystem: Sendable {
     func on(_ location: Location) -> FileSystem
     /// Why a remote location's host cannot be reached, or nil (it can, or the location is local).
     func unreachableReason(_ location: Location) -> String?
+    /// How many items lie below the folder `path` (not counting it; links not followed), or nil
+    /// when they cannot be counted (see ItemCount.swift).
+    func itemCount(under path: String) -> Int?
 }
 
 public extension FileSystem {
@@ -315,11 +320,11 @@ public struct LocalFileSystem: FileSystem {
         }
     }
 
-    public func rename(_ path: String, to newPath: String) throws(FileError) {
+    public func rename(_ path: String, to newPath: String, checked: Bool) throws(FileError) {
         // renameat2's RENAME_NOREPLACE is not on every file system (FUSE drives lack it): check
         // first; the location is locked, so nothing of ours appears meanwhile.
         var old = stat(), existing = stat()
-        if PathBytes.bytes(newPath).withCString({ lstat($0, &existing) }) == 0 {
+        if checked && PathBytes.bytes(newPath).withCString({ lstat($0, &existing) }) == 0 {
             // On a drive that does not tell case apart the new name may find the item itself.
             let same = PathBytes.bytes(path).withCString { lstat($0, &old) } == 0 && old.st_dev == existing.st_dev && old.st_ino == existing.st_ino
             if !same { throw FileError(path: newPath, reason: "something is already there") }

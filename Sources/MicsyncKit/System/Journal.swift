@@ -24,6 +24,9 @@ public struct JournalRecord: Equatable, Sendable {
 
     /// Whether the destination was left in step: done, and nothing declined.
     public var isComplete: Bool { status == 0 && declined == 0 }
+    /// Run with --unattended; `schedule` names the scheduled run (its units' name) that started it.
+    public var unattended = false
+    public var schedule: String?
 
     public init(time: Int, action: String, config: String, source: String, destination: String,
                 copied: Int, overwritten: Int, deleted: Int, bytes: Int64, status: Int, declined: Int = 0) {
@@ -45,7 +48,8 @@ public struct JournalRecord: Equatable, Sendable {
         func text(_ value: String) -> String { "\"" + JournalRecord.escaped(value) + "\"" }
         return "{\"time\":\(time),\"action\":\(text(action)),\"config\":\(text(config)),\"source\":\(text(source)),"
             + "\"destination\":\(text(destination)),\"copied\":\(copied),\"overwritten\":\(overwritten),"
-            + "\"deleted\":\(deleted),\"bytes\":\(bytes),\"status\":\(status),\"declined\":\(declined)}"
+            + "\"deleted\":\(deleted),\"bytes\":\(bytes),\"status\":\(status),\"declined\":\(declined)"
+            + (unattended ? ",\"unattended\":true" : "") + (schedule.map { ",\"schedule\":" + text($0) } ?? "") + "}"
     }
 
     /// Reads a line written by `line`; nil for anything else (a damaged line is skipped).
@@ -61,6 +65,8 @@ public struct JournalRecord: Equatable, Sendable {
         self.init(time: time, action: action, config: config, source: source, destination: destination,
                   copied: copied, overwritten: overwritten, deleted: deleted, bytes: Int64(bytes), status: status,
                   declined: number("declined") ?? 0)
+        if case .bool(true)? = value("unattended") { unattended = true }
+        schedule = string("schedule")
     }
 
     static func escaped(_ value: String) -> String {

@@ -79,9 +79,9 @@ public struct RemoteFileSystem: FileSystem {
         guard answer.status == 0 else { throw FileError(path: path, reason: "the remote shell failed (status \(answer.status))") }
     }
 
-    public func rename(_ path: String, to newPath: String) throws(FileError) {
+    public func rename(_ path: String, to newPath: String, checked: Bool) throws(FileError) {
         // The new name may find the item itself on a drive that does not tell case apart (-ef).
-        let script = #"if { [ -e "$2" ] || [ -L "$2" ]; } && [ ! "$1" -ef "$2" ]; then exit 3; fi; mv -- "$1" "$2""#
+        let script = (checked ? #"if { [ -e "$2" ] || [ -L "$2" ]; } && [ ! "$1" -ef "$2" ]; then exit 3; fi; "# : "") + #"mv -- "$1" "$2""#
         guard let from = absolute(path), let to = absolute(newPath),
               let answer = sessions.run("set -- " + RemoteShell.quote(from) + " " + RemoteShell.quote(to) + "; " + script, on: host) else {
             throw FileError(path: path, reason: sessions.reason(host) ?? "the host cannot be reached")
@@ -222,7 +222,7 @@ public struct RoutingFileSystem: FileSystem {
     public func homeDirectory() -> String { local.homeDirectory() }
     public func readFile(_ path: String) throws(FileError) -> [UInt8] { try local.readFile(path) }
     public func createFile(_ path: String, contents: [UInt8]) throws(FileError) { try local.createFile(path, contents: contents) }
-    public func rename(_ path: String, to newPath: String) throws(FileError) { try local.rename(path, to: newPath) }
+    public func rename(_ path: String, to newPath: String, checked: Bool) throws(FileError) { try local.rename(path, to: newPath, checked: checked) }
     public func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) {
         try local.makeHardLink(to: leader, at: path, replacing: replacing)
     }

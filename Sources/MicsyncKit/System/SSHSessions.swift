@@ -30,6 +30,10 @@ public final class SSHSessions: @unchecked Sendable {
     /// accessible costs no further round trip.
     private var expected: [RemoteHost: [String]] = [:]
     private var facts: [RemoteHost: (time: Double, paths: [String: LocationFacts])] = [:]
+    /// What the probe's capability trial found at each location (see `RemoteDriveTrial`), and
+    /// the host's `rsync --version`: a file system does not change during a run.
+    private var driveTrials: [RemoteHost: [String: [String]]] = [:]
+    private var rsyncVersions: [RemoteHost: String] = [:]
     /// The probe's findings answer questions asked this soon after it; later ones go to the host.
     static let factsLifetime = 3.0
     /// An idle shared connection ends by itself after this long, even if micsync was killed.
@@ -103,17 +107,22 @@ public final class SSHSessions: @unchecked Sendable {
             let lines = answer.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if answer.result.timedOut {
                 state = .unreachable(reason: "no answer over SSH within \(host.timeout * 2 + 5) s")
-            } else if answer.result.status == 0 && lines[0].hasPrefix("/") && lines.count == paths.count + 1 && lines.dropFirst().allSatisfy({ $0.hasPrefix(":") }) {
+            } else if answer.result.status == 0 && lines[0].hasPrefix("/") && lines.count > paths.count
+                        && lines[1..<(paths.count + 1)].allSatisfy({ $0.hasPrefix(":") })
+                        && lines[(paths.count + 1)...].allSatisfy({ $0.hasPrefix("c") || $0.hasPrefix("r") }) {
                 state = .reachable(home: lines[0])
                 var found: [String: LocationFacts] = [:]
                 for (path, flags) in zip(paths, lines.dropFirst()) {
                     let fact = LocationFacts(isDirectory: flags.contains("d"), hasMarker: flags.contains("m"), isEmpty: flags.contains("e"))
-                    found[path] = fact
-                    // A copy asks under the path with `~` replaced by the home folder.
-                    if path == "~" { found[lines[0]] = fact }
-                    if path.hasPrefix("~/") { found[Paths.join(lines[0], String(path.dropFirst(2)))] = fact }
+                    for name in Self.names(of: path, home: lines[0]) { found[name] = fact }
                 }
                 facts[host] = (clock(), found)
+                let trials = Array(lines[(paths.count + 1)...])
+                for (path, answer) in zip(paths, RemoteDriveTrial.answers(in: trials, count: paths.count)) {
+                    guard let answer else { continue }
+                    for name in Self.names(of: path, home: lines[0]) { driveTrials[host, default: [:]][name] = answer }
+                }
+                rsyncVersions[host] = RemoteDriveTrial.rsyncVersion(in: trials)
             } else if answer.result.status == 255 {
                 state = .unreachable(reason: Self.lastLine(answer.result.errorOutput) ?? "ssh could not connect")
             } else {
@@ -134,19 +143,39 @@ public final class SSHSessions: @unchecked Sendable {
 
     /// Prints the home folder, then a line per path: `:` followed by `d` a folder, `m` holding
     /// the marker, `e` empty. POSIX sh only: the three globs together match every name but . and ..
+    /// After these lines come the capability trial of each path and the host's `rsync --version`
+    /// (`RemoteDriveTrial`), so that one round trip answers all of it.
     static func probeScript(_ paths: [String]) -> String {
         var script = #"printf '%s\n' "$HOME""#
-        guard !paths.isEmpty else { return script }
-        let words = paths.map { path -> String in
+        guard !paths.isEmpty else { return script + "; " + RemoteDriveTrial.script([]) }
+        script += "; for p in " + shellWords(paths).joined(separator: " ") + "; do printf :; if [ -d \"$p\" ]; then printf d; "
+            + "if [ -e \"$p/\(ReservedName.marker)\" ] || [ -L \"$p/\(ReservedName.marker)\" ]; then printf m; fi; "
+            + #"(cd "$p" 2>/dev/null && for f in * .[!.]* ..?*; do if [ -e "$f" ] || [ -L "$f" ]; then exit 1; fi; done) && printf e; fi; printf '\n'; done"#
+        return script + "; " + RemoteDriveTrial.script(paths)
+    }
+
+    /// Each path as a word for the remote shell, a leading `~` as the home folder.
+    static func shellWords(_ paths: [String]) -> [String] {
+        paths.map { path -> String in
             if path == "~" { return #""$HOME""# }
             if path.hasPrefix("~/") { return #""$HOME"/"# + RemoteShell.quote(String(path.dropFirst(2))) }
             return RemoteShell.quote(path)
         }
-        script += "; for p in " + words.joined(separator: " ") + "; do printf :; if [ -d \"$p\" ]; then printf d; "
-            + "if [ -e \"$p/\(ReservedName.marker)\" ] || [ -L \"$p/\(ReservedName.marker)\" ]; then printf m; fi; "
-            + #"(cd "$p" 2>/dev/null && for f in * .[!.]* ..?*; do if [ -e "$f" ] || [ -L "$f" ]; then exit 1; fi; done) && printf e; fi; printf '\n'; done"#
-        return script
     }
+
+    /// A path as the probe was given it and, for a `~` path, with the home folder filled in (as
+    /// a copy asks for it).
+    static func names(of path: String, home: String) -> [String] {
+        if path == "~" { return [path, home] }
+        if path.hasPrefix("~/") { return [path, Paths.join(home, String(path.dropFirst(2)))] }
+        return [path]
+    }
+
+    /// What the probe's capability trial answered for `path` (see `RemoteDriveTrial`).
+    func driveTrial(_ host: RemoteHost, _ path: String) -> [String]? { lock.withLock { driveTrials[host]?[path] } }
+
+    /// The host's `rsync --version` as the probe found it ("" when it has no rsync).
+    func rsyncVersion(_ host: RemoteHost) -> String? { lock.withLock { rsyncVersions[host] } }
 
     /// After a command found the connection gone: every later question about the host fails at
     /// once instead of waiting for the timeout again.

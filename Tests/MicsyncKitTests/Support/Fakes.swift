@@ -66,7 +66,8 @@ struct FakeFileSystem: FileSystem {
     // Held in a value: the engine's writes are not kept (tests look at the runs it asks for).
     func copyModificationTime(from source: String, to path: String) -> Bool { false }
     func createFile(_ path: String, contents: [UInt8]) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
-    func rename(_ path: String, to newPath: String) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
+    func rename(_ path: String, to newPath: String, checked: Bool) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
+    func itemCount(under path: String) -> Int? { kinds.keys.filter { $0.hasPrefix(path == "/" ? "/" : path + "/") && $0 != path }.count }
     func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
 }
@@ -93,7 +94,8 @@ struct LocalFileSystemIn: FileSystem {
     func freeSpace(at path: String) -> Int64? { local.freeSpace(at: path) }
     func copyModificationTime(from source: String, to path: String) -> Bool { local.copyModificationTime(from: source, to: path) }
     func createFile(_ path: String, contents: [UInt8]) throws(FileError) { try local.createFile(path, contents: contents) }
-    func rename(_ path: String, to newPath: String) throws(FileError) { try local.rename(path, to: newPath) }
+    func rename(_ path: String, to newPath: String, checked: Bool) throws(FileError) { try local.rename(path, to: newPath, checked: checked) }
+    func itemCount(under path: String) -> Int? { local.itemCount(under: path) }
     func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) {
         try local.makeHardLink(to: leader, at: path, replacing: replacing)
     }

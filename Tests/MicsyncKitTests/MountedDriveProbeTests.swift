@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import MicsyncKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The capability probe on real file systems, each made, mounted and removed by the test
+/// (`MountedDrive`; needs root and `make drive-tools`, which `make test` runs: nothing is
+/// skipped). One drive at a time, so that a slow machine is not asked for several at once.
+@Suite(.serialized) struct MountedDriveProbeTests {
+    /// What each kind keeps, found by trying it here (exfat-fuse and ntfs-3g with their defaults).
+    static func expected(_ kind: MountedDrive.Kind) -> FileSystemCapabilities {
+        var capabilities = FileSystemCapabilities(type: kind.rawValue, learnedBy: .trying)
+        switch kind {
+        case .ext4, .btrfs, .tmpfs:
+            break
+        case .xfs:
+            capabilities.aclsAsExtendedAttributes = true
+        case .exfat:
+            capabilities.permissions = false
+            capabilities.ownership = false
+            capabilities.symbolicLinks = false
+            capabilities.hardLinks = false
+            capabilities.specialFiles = false
+            capabilities.sparseFiles = false
+            capabilities.caseSensitive = false
+            capabilities.refusedBytes = FileSystemCapabilities.windowsRefusedBytes
+            capabilities.requiresUTF8Names = true
+            capabilities.timeResolution = 1
+            capabilities.extendedAttributes = false
+            capabilities.acls = false
+        case .ntfs:
+            // ntfs-3g accepts chmod, chown and ACLs and keeps none of them; it keeps links,
+            // pipes, holes and extended attributes, and times to 100 ns.
+            capabilities.permissions = false
+            capabilities.ownership = false
+            capabilities.acls = false
+            capabilities.requiresUTF8Names = true
+            capabilities.timeResolution = 1e-7
+        }
+        return capabilities
+    }
+
+    @Test(arguments: MountedDrive.Kind.allCases)
+    func eachKindIsFoundToKeepWhatItKeepsAndTheProbeLeavesNoTrace(kind: MountedDrive.Kind) throws {
+        try MountedDrive.with(kind) { drive in
+            let location = drive.path("backup")
+            try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: false)
+            try Data("kept".utf8).write(to: URL(fileURLWithPath: location + "/file"))
+            var times = [timespec(tv_sec: 1_500_000_000, tv_nsec: 0), timespec(tv_sec: 1_600_000_000, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, location, &times, 0) == 0)
+            let before = try status(location)
+            let start = now()
+            let found = LocalDriveTrial.capabilities(at: location)
+            let cost = now() - start
+            print("probe of \(kind): \(String(format: "%.2f", cost * 1000)) ms")
+            #expect(found == Self.expected(kind), "\(found)")
+            let after = try status(location)
+            let left = try FileManager.default.contentsOfDirectory(atPath: location)
+            #expect(left == ["file"])
+            #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+            #expect(after.st_atim.tv_sec == before.st_atim.tv_sec && after.st_atim.tv_nsec == before.st_atim.tv_nsec)
+        }
+    }
+
+    /// The remote trial is the same script run over SSH; here sh runs the host probe as the
+    /// login shell would, and the probe reads its one answer.
+    @Test(arguments: MountedDrive.Kind.allCases)
+    func theRemoteTrialInTheHostProbeFindsWhatTheLocalOneFinds(kind: MountedDrive.Kind) throws {
+        try MountedDrive.with(kind) { drive in
+            let runner = LocalShellRunner()
+            let sessions = SSHSessions(runner: runner, environment: [:], clock: { 0 })
+            let host = RemoteHost(host: "drive")
+            let remote = Location(role: .backup, path: drive.mountPoint, host: host)
+            sessions.expect([remote])
+            let probe = CapabilityProbe(runner: runner, environment: [:], sessions: sessions)
+            let found = probe.capabilities(of: remote)
+            #expect(found == LocalDriveTrial.capabilities(at: drive.mountPoint), "\(found)")
+            #expect(found == Self.expected(kind))
+            let version = try rsyncVersionText()
+            #expect(probe.rsync(for: remote) == RsyncCapabilities.parse(versionOutput: version))
+            #expect(probe.capabilities(of: remote) == found)
+            #expect(runner.commands.count == 1, "one round trip: \(runner.commands.count)")
+            let names = try FileManager.default.contentsOfDirectory(atPath: drive.mountPoint)
+            #expect(!names.contains { $0.hasPrefix(".micsync-probe") })
+            sessions.close()
+        }
+    }
+
+    @Test func aDriveMountedReadOnlyIsKnownByItsTypeAndMountOptions() throws {
+        try MountedDrive.with(.ext4, readOnly: true) { drive in
+            let found = LocalDriveTrial.capabilities(at: drive.mountPoint)
+            #expect(found.learnedBy == .typeAndMountOptions && found.type == "ext4")
+            #expect(found == FileSystemCapabilities.ofType("ext4"))
+        }
+        try MountedDrive.with(.exfat, readOnly: true) { drive in
+            let found = LocalDriveTrial.capabilities(at: drive.mountPoint)
+            // exfat-fuse shows as `fuseblk`: the boot sector names it.
+            #expect(found == FileSystemCapabilities.ofType("exfat"), "\(found)")
+            #expect(LocalDriveTrial.identify(drive.mountPoint).options.contains("ro"))
+        }
+    }
+
+    @Test func ntfsOnAnImageFileIsNamedByItsBootSector() throws {
+        try MountedDrive.with(.ntfs, onImageFile: true) { drive in
+            let entry = MountTable.entry(holding: drive.mountPoint, in: MountTable.parse(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)))
+            #expect(entry?.type == "fuse")
+            #expect(LocalDriveTrial.capabilities(at: drive.mountPoint) == Self.expected(.ntfs))
+        }
+    }
+
+    /// ntfs-3g's options do not show in the mount table: only trying finds what they change.
+    @Test func ntfsMountOptionsThatTheMountTableDoesNotShowAreFoundByTrying() throws {
+        try MountedDrive.with(.ntfs, options: ["permissions", "acl", "windows_names"]) { drive in
+            #expect(!LocalDriveTrial.identify(drive.mountPoint).options.contains("windows_names"))
+            let found = LocalDriveTrial.capabilities(at: drive.mountPoint)
+            #expect(found.permissions && found.acls && found.ownership)
+            #expect(found.refusedBytes == FileSystemCapabilities.windowsRefusedBytes, "\(found.refusedBytes)")
+        }
+    }
+
+    @Test func aMissingLocationIsAssumedToKeepEverything() {
+        let found = CapabilityProbe(runner: SpawningProcessRunner(), environment: [:], sessions: nil)
+            .capabilities(of: Location(role: .backup, path: "/nonexistent/micsync-probe-test"))
+        #expect(found == .everything() && found.learnedBy == .assumption)
+    }
+
+    @Test func theLocalRsyncIsAskedOnceAndRead() throws {
+        let runner = LocalShellRunner()
+        let probe = CapabilityProbe(runner: runner, environment: [:], sessions: nil)
+        let local = Location(role: .work, path: "/")
+        let found = probe.rsync(for: local)
+        #expect(found == RsyncCapabilities.parse(versionOutput: try rsyncVersionText()))
+        #expect(found.isSupported && found.acls && found.extendedAttributes)
+        #expect(probe.rsync(for: Location(role: .backup, path: "/tmp")) == found)
+        #expect(runner.commands == [["rsync", "--version"]])
+    }
+
+    private func status(_ path: String) throws -> stat {
+        var found = stat()
+        guard stat(path, &found) == 0 else { throw MountedDrive.Failure(description: "cannot stat \(path)") }
+        return found
+    }
+
+    private func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    private func rsyncVersionText() throws -> String { try MountedDrive.check(["rsync", "--version"]) }
+}
+
+/// Runs commands for real, with ssh left out: an `ssh … -- HOST COMMAND` runs COMMAND with sh,
+/// as the remote login shell would. Records what it ran.
+final class LocalShellRunner: ProcessRunner, @unchecked Sendable {
+    private(set) var commands: [[String]] = []
+
+    func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+        // Ending a shared connection: there is none.
+        if arguments.contains("-O") { return ProcessResult(status: 0) }
+        commands.append(arguments)
+        let command = arguments.first == "ssh" ? ["/bin/sh", "-c", arguments.last ?? ""] : arguments
+        return try SpawningProcessRunner().run(command, environment: ProcessInfo.processInfo.environment, onLine: onLine)
+    }
+}
