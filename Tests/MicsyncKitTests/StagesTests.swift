@@ -122,6 +122,8 @@ struct StagesTests {
             }
         }
         func remove(_ path: String) { _ = lists.withLock { $0.removeValue(forKey: path) } }
+        func makeFolder(prefix: String) -> String? { nil }
+        func removeFolder(_ path: String) {}
     }
 
     /// WORK /w with a modified `m` and a new `n`; each BACKUP has the older `m`.

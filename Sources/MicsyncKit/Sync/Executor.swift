@@ -178,20 +178,3 @@ extension Engine {
         return finish(spec, outcome, totals, started, [])
     }
 }
-
-/// Where the file lists that rsync reads (`--files-from`, `--exclude-from`) are written.
-public protocol TemporaryLists: Sendable {
-    /// A new private file holding the paths, NUL-separated; its path, or nil if that fails.
-    func write(_ paths: [String]) -> String?
-    func remove(_ path: String)
-}
-
-/// Lists in `$TMPDIR` (default /tmp), mode 0600.
-public struct TemporaryListFiles: TemporaryLists {
-    let environment: [String: String]
-
-    public init(environment: [String: String]) { self.environment = environment }
-
-    public func write(_ paths: [String]) -> String? { ListFile.write(paths, environment: environment) }
-    public func remove(_ path: String) { ListFile.remove(path) }
-}

@@ -53,3 +53,31 @@ enum ListFile {
         removeFolder(path)
     }
 }
+
+/// The seam for micsync's temporary files: the file lists that rsync reads (`--files-from`,
+/// `--exclude-from`) and private scratch folders. Fakes keep them in memory.
+public protocol TemporaryLists: Sendable {
+    /// A new private file holding the paths, NUL-separated; its path, or nil if that fails.
+    func write(_ paths: [String]) -> String?
+    func remove(_ path: String)
+    /// A new private folder `PREFIX.XXXXXX` in the temporary folder; nil if that fails.
+    func makeFolder(prefix: String) -> String?
+    /// Removes such a folder with the files directly in it.
+    func removeFolder(_ path: String)
+}
+
+/// The real ones, in `$TMPDIR` (default /tmp), mode 0600 (folders 0700).
+public struct TemporaryListFiles: TemporaryLists {
+    /// The folder they are made in.
+    public let folder: String
+
+    public init(environment: [String: String]) { folder = ListFile.temporaryFolder(environment) }
+
+    /// In `folder` instead of `$TMPDIR` (SSH's sockets need a short path).
+    public init(folder: String) { self.folder = folder }
+
+    public func write(_ paths: [String]) -> String? { ListFile.write(paths, environment: ["TMPDIR": folder]) }
+    public func remove(_ path: String) { ListFile.remove(path) }
+    public func makeFolder(prefix: String) -> String? { ListFile.makeFolder(prefix: prefix, in: folder) }
+    public func removeFolder(_ path: String) { ListFile.removeFolderAndContents(path) }
+}

@@ -101,14 +101,14 @@ public struct RemoteFileSystem: FileSystem {
         guard !paths.isEmpty else { return [] }
         let absolutes = paths.map { absolute($0) }
         let present = absolutes.compactMap { $0 }.filter { $0.hasPrefix("/") }
-        guard !present.isEmpty, let list = ListFile.write(present.map { String($0.dropFirst()) }, environment: sessions.environment) else {
+        guard !present.isEmpty, let list = sessions.lists.write(present.map { String($0.dropFirst()) }) else {
             return paths.map { _ in nil }
         }
-        defer { ListFile.remove(list) }
-        guard let empty = ListFile.makeFolder(prefix: "micsync-empty", in: ListFile.temporaryFolder(sessions.environment)) else {
+        defer { sessions.lists.remove(list) }
+        guard let empty = sessions.lists.makeFolder(prefix: "micsync-empty") else {
             return paths.map { _ in nil }
         }
-        defer { ListFile.removeFolder(empty) }
+        defer { sessions.lists.removeFolder(empty) }
         var found: [String: FileStamp] = [:]
         let arguments = RsyncCommand.remoteListing(shell: sessions.rsyncShell(for: host), host: host.destination, listFile: list, emptyFolder: empty)
         // Times in UTC, so that an hour that a clock change repeats is not ambiguous.

@@ -40,11 +40,14 @@ public final class SSHSessions: @unchecked Sendable {
     static let persistSeconds = 60
 
     private let lock = RecursiveLock()
+    /// Where remote listings write their lists (and the sockets' folder is made).
+    public let lists: TemporaryListFiles
 
     public init(runner: ProcessRunner, environment: [String: String], clock: @escaping @Sendable () -> Double) {
         self.runner = runner
         self.environment = environment
         self.clock = clock
+        self.lists = TemporaryListFiles(environment: environment)
     }
 
     /// The remote locations this run may ask about: the probe of their host looks at each.
@@ -215,7 +218,7 @@ public final class SSHSessions: @unchecked Sendable {
         for host in connected {
             _ = try? runner.run(sshCommand(for: host) + ["-O", "exit", "--", host.destination], environment: environment, timeLimit: 10) { _ in }
         }
-        if !keepingFolder { ListFile.removeFolderAndContents(folder) }
+        if !keepingFolder { TemporaryListFiles(folder: Paths.parent(folder)).removeFolder(folder) }
         controlFolder = nil
     }
 
@@ -223,10 +226,10 @@ public final class SSHSessions: @unchecked Sendable {
     /// bytes), so a long `$TMPDIR` gives way to /tmp.
     private func sharedConnectionFolder() -> String? {
         if let controlFolder { return controlFolder }
-        var base = ListFile.temporaryFolder(environment)
+        var base = lists.folder
         // ssh splits an option's value at spaces and quotes.
         if base.utf8.count > 40 || base.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" || $0 == "%" }) { base = "/tmp" }
-        controlFolder = ListFile.makeFolder(prefix: "micsync-ssh", in: base)
+        controlFolder = TemporaryListFiles(folder: base).makeFolder(prefix: "micsync-ssh")
         return controlFolder
     }
 
