@@ -308,6 +308,7 @@ extension MicsyncCommand {
             let limit = request.options.parallel ?? config?.parallel ?? resolution.transfers.count
             var scheduler = DestinationScheduler(engine: engine, console: console, fileSystem: fileSystem, limit: limit,
                                                  showsProgress: request.options.showProgress, clock: { monotonicSeconds() })
+            scheduler.wasInterrupted = { SpawningProcessRunner.wasInterrupted }
             scheduler.onDestinationEnded = { spec, result, recorded in
                 log.after(spec, outcome: result, status: Int(status(for: result)), recorded: recorded)
             }

@@ -24,6 +24,8 @@ public struct DestinationScheduler: Sendable {
     /// Told of each destination as it ends, with whether the engine recorded it (`onFinished`);
     /// called one at a time, as the engine's `onFinished` is.
     public var onDestinationEnded: @Sendable (TransferSpec, Outcome, _ recorded: Bool) -> Void = { _, _, _ in }
+    /// Whether Ctrl-C came (while any rsync ran): nothing more is asked or started.
+    public var wasInterrupted: @Sendable () -> Bool = { false }
     /// The destinations `onFinished` was told of (their addresses), under the lock that
     /// serializes both callbacks.
     private let recorded = Locked(Set<String>())
@@ -55,6 +57,10 @@ public struct DestinationScheduler: Sendable {
         do throws(CancelledError) {
             for index in specs.indices {
                 let previewed = previews.result(index)
+                if wasInterrupted() {
+                    worst = .interrupted
+                    break
+                }
                 if case .finished(let outcome) = previewed.next {
                     worst = max(worst, outcome)
                     ended(previewed.spec, outcome)
@@ -66,10 +72,10 @@ public struct DestinationScheduler: Sendable {
             previews.finish().forEach(engine.abandon)
             throw error
         }
-        // Previews not asked about (an interrupted one stopped the run) are given up.
-        previews.finish().dropFirst(answered.count + 1).forEach(engine.abandon)
+        let all = previews.finish()
         if worst == .interrupted {
-            answered.forEach { engine.abandon($0.previewed) }
+            // Ctrl-C during the previews: nothing is asked or copied; locks and lists are given up.
+            all.forEach(engine.abandon)
             return .interrupted
         }
         return max(worst, applyAll(answered))
@@ -92,6 +98,7 @@ public struct DestinationScheduler: Sendable {
         var stopped = false
         var worst = Outcome.done
         while !pending.isEmpty || !running.isEmpty {
+            stopped = stopped || wasInterrupted()
             if !stopped {
                 for index in pending where running.count < limit && !running.keys.contains(where: { devices[$0] == devices[index] }) {
                     let engine = engine.writing(to: blocks[index])
