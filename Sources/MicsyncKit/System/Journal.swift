@@ -86,9 +86,20 @@ public struct JournalRecord: Equatable, Sendable {
     }
 }
 
+/// The seam of the history: where a run's records go and are read from. The real one is a
+/// file (`Journal`); tests may keep the records in memory.
+public protocol HistoryStore: Sendable {
+    /// Where it is, for messages.
+    var path: String { get }
+    /// Appends one record; the reason when it cannot.
+    func append(_ record: JournalRecord) -> String?
+    /// Every readable record, oldest first.
+    func records(fileSystem: FileSystem) -> [JournalRecord]
+}
+
 /// The history of applied copies: a JSON-lines file in the user's state folder, never in a
 /// location. Writing it can fail (read-only home): that is a warning, never a failed copy.
-public struct Journal: Sendable {
+public struct Journal: HistoryStore {
     public let path: String
 
     public init(path: String) { self.path = path }

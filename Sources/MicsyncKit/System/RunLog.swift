@@ -10,7 +10,7 @@ import Darwin
 public final class RunLog: @unchecked Sendable {
     // Called one at a time: destinations finish on threads of their own, and the
     // `DestinationScheduler` serializes `finished` and `after`.
-    let journal: Journal
+    let journal: HistoryStore
     let console: Console
     let action: Action
     let unattended: Bool
@@ -20,7 +20,7 @@ public final class RunLog: @unchecked Sendable {
     /// For the notification: each destination that was not completed, and why a run stopped.
     public private(set) var unfinished: [String] = []
 
-    public init(journal: Journal, console: Console, action: Action, unattended: Bool, environment: [String: String]) {
+    public init(journal: HistoryStore, console: Console, action: Action, unattended: Bool, environment: [String: String]) {
         self.journal = journal
         self.console = console
         self.action = action
