@@ -200,6 +200,27 @@ struct ParallelTests {
         withExtendedLifetime(drives) {}
     }
 
+    @Test("-v: every command of every destination is asked about before any runs")
+    func verboseAsksEverythingFirst() throws {
+        let box = try Sandbox()
+        let drives = try Drives(box, tmpfs: ["b1": "size=16m", "b2": "size=16m"])
+        for name in ["b1", "b2"] { try box.write(name + "/docs/a.txt", "old\n", mtime: 1_000_000_000) }
+        try box.write("work/docs/a.txt", "new\n", mtime: 1_100_000_000)
+        try box.write("work/docs/n.txt", "n\n")
+        // b1: Modify, then yes to its two commands; input ends at b2's question.
+        let r = try box.run(["--config", "cfg.json", "--backup", "-v", "work/docs"], stdin: "m\ny\ny\n")
+        #expect(r.status == 3, "\(r)")
+        #expect(r.stdout.components(separatedBy: "Run this command?").count == 3, "b1's two commands were asked about\n\(r)")
+        for name in ["b1", "b2"] {
+            #expect(box.read(name + "/docs/a.txt") == "old\n" && !box.exists(name + "/docs/n.txt"), "\(name) untouched\n\(r)")
+        }
+        // Answered in full, both are copied.
+        let done = try box.run(["--config", "cfg.json", "--backup", "-v", "work/docs"], stdin: "m\ny\ny\nm\ny\ny\n")
+        #expect(done.status == 0, "\(done)")
+        for name in ["b1", "b2"] { #expect(box.read(name + "/docs/a.txt") == "new\n" && box.read(name + "/docs/n.txt") == "n\n", "\(done)") }
+        withExtendedLifetime(drives) {}
+    }
+
     @Test("Ctrl-C during two copies stops both: exit 130, no truncated file in either")
     func interruptStopsEveryCopy() throws {
         let box = try Sandbox()
