@@ -10,7 +10,8 @@ public struct AnsweredDestination: Sendable {
 
     public var spec: TransferSpec { previewed.spec }
 
-    /// Whether anything is left to apply (a question may still have declined all of it).
+    /// Whether its apply stage has work: its preview found changes, or it gets a single run (the
+    /// answers may still decline some of them; the apply then says so in its summary).
     public var applies: Bool {
         if case .finished = previewed.next { return false }
         return true
