@@ -89,6 +89,32 @@ import Glibc
         }
     }
 
+    /// Through a real SSH connection (a throwaway sshd on 127.0.0.1, scripts/loopback-sshd.sh):
+    /// the script's names with control bytes and a byte that is not UTF-8 pass the remote login
+    /// shell intact, and the answer is the local trial's.
+    @Test func overRealSSHTheProbeFindsWhatTheLocalOneFinds() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/loopback-sshd.sh").path
+        let server = MountedDrive.temporaryFolder + "/micsync-probe-sshd-" + UUID().uuidString
+        defer {
+            _ = try? MountedDrive.run(["bash", script, "stop", server])
+            try? FileManager.default.removeItem(atPath: server)
+        }
+        let port = try #require(Int(try MountedDrive.check(["bash", script, "start", server]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let host = RemoteHost(host: "127.0.0.1", port: port, sshOptions: ["-F", server + "/ssh_config"])
+        for kind in [MountedDrive.Kind.exfat, .ntfs, .xfs] {
+            try MountedDrive.with(kind) { drive in
+                let sessions = SSHSessions(runner: SpawningProcessRunner(), environment: ProcessInfo.processInfo.environment, clock: { 0 })
+                defer { sessions.close() }
+                let remote = Location(role: .backup, path: drive.mountPoint, host: host)
+                sessions.expect([remote])
+                let probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: [:], sessions: sessions)
+                #expect(probe.capabilities(of: remote) == Self.expected(kind), "\(kind): \(probe.capabilities(of: remote))")
+                #expect(probe.rsync(for: remote).isSupported)
+            }
+        }
+    }
+
     @Test func aDriveMountedReadOnlyIsKnownByItsTypeAndMountOptions() throws {
         try MountedDrive.with(.ext4, readOnly: true) { drive in
             let found = LocalDriveTrial.capabilities(at: drive.mountPoint)

@@ -2,7 +2,7 @@
 /// the values they set and how they read back what they find.
 enum DriveTrial {
     /// The prefix of the private folder a trial makes in the location and removes again.
-    static let folderPrefix = ".micsync-probe"
+    static let folderPrefix = ReservedName.probePrefix
     /// The modification time a trial sets: an odd second and nanoseconds that tell each
     /// resolution apart (2001-09-09 01:46:41.123456789 UTC).
     static let probeTime = (seconds: 1_000_000_001, nanoseconds: 123_456_789)
