@@ -195,6 +195,9 @@ struct DriveCapabilityTests {
         let readOnly = RemoteDriveTrial.capabilities(from: Self.exfatAnswer.filter { $0.hasPrefix("m ") || $0.hasPrefix("b ") }, rsync: .full)
         #expect(readOnly == FileSystemCapabilities.ofType("exfat"))
         #expect(RemoteDriveTrial.capabilities(from: ["-"], rsync: .full) == .everything())
+        // A folder was made but no file (fusefat): the type's rules.
+        let noFiles = RemoteDriveTrial.capabilities(from: Self.exfatAnswer.filter { !$0.hasPrefix("s ") }, rsync: .full)
+        #expect(noFiles == FileSystemCapabilities.ofType("exfat"))
     }
 
     @Test func theAnswerOfSeveralLocationsIsSplitByIndexAndRsyncsLinesKept() {

@@ -129,6 +129,21 @@ import Glibc
         }
     }
 
+    /// A folder nothing may be made in, on a drive mounted for writing (immutable, so that even
+    /// root is refused): the type and mount options, and the folder untouched.
+    @Test func aLocationThatRefusesTheProbesFolderIsKnownByItsTypeAndMountOptions() throws {
+        try MountedDrive.with(.ext4) { drive in
+            let location = drive.path("locked")
+            try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: false)
+            try MountedDrive.check(["chattr", "+i", location])
+            defer { _ = try? MountedDrive.check(["chattr", "-i", location]) }
+            let found = LocalDriveTrial.capabilities(at: location)
+            #expect(found == FileSystemCapabilities.ofType("ext4", mountOptions: LocalDriveTrial.identify(location).options))
+            #expect(found.learnedBy == .typeAndMountOptions)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: location).isEmpty)
+        }
+    }
+
     @Test func ntfsOnAnImageFileIsNamedByItsBootSector() throws {
         try MountedDrive.with(.ntfs, onImageFile: true) { drive in
             let entry = MountTable.entry(holding: drive.mountPoint, in: MountTable.parse(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)))

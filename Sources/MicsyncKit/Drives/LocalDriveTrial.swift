@@ -20,14 +20,17 @@ enum LocalDriveTrial {
         }
         var tried = FileSystemCapabilities(type: type, learnedBy: .trying)
         let directory = PathBytes.bytes(folder).withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        var ran = false
         if directory >= 0 {
-            tryEach(in: directory, into: &tried)
+            ran = tryEach(in: directory, into: &tried)
             removeContents(of: directory)
             close(directory)
         }
         _ = PathBytes.bytes(folder).withCString { rmdir($0) }
         var times = [before.st_atim, before.st_mtim]
         _ = PathBytes.bytes(path).withCString { utimensat(AT_FDCWD, $0, &times, 0) }
+        // A folder but no file could be made (fusefat): nothing was learned by trying.
+        guard ran else { return FileSystemCapabilities.ofType(type, mountOptions: options) }
         return DriveTrial.completed(tried, mountOptions: options)
     }
 
@@ -43,8 +46,9 @@ enum LocalDriveTrial {
         return (MountTable.typeName(of: entry, bootSector: sector), entry.options)
     }
 
-    /// Each trial, in the private folder open as `directory`.
-    static func tryEach(in directory: Int32, into capabilities: inout FileSystemCapabilities) {
+    /// Each trial, in the private folder open as `directory`; false if not even a file could be
+    /// made there.
+    static func tryEach(in directory: Int32, into capabilities: inout FileSystemCapabilities) -> Bool {
         func at<Result>(_ name: String, _ body: (UnsafePointer<CChar>) -> Result) -> Result { PathBytes.bytes(name).withCString(body) }
         func status(_ name: [UInt8]) -> stat? {
             var found = stat()
@@ -57,7 +61,7 @@ enum LocalDriveTrial {
             return status(name) != nil
         }
         let file: [UInt8] = Array("f".utf8)
-        guard create(file) else { return }
+        guard create(file) else { return false }
         capabilities.permissions = [0o640, 0o604].allSatisfy { mode in
             at("f") { fchmodat(directory, $0, mode_t(mode), 0) } == 0 && status(file).map { $0.st_mode & 0o7777 } == mode_t(mode)
         }
@@ -79,6 +83,7 @@ enum LocalDriveTrial {
         if let resolution = timeResolution(in: directory, name: file, status: status) { capabilities.timeResolution = resolution }
         capabilities.sparseFiles = sparseFilesKept(in: directory)
         tryAttributes(in: directory, into: &capabilities)
+        return true
     }
 
     static func timeResolution(in directory: Int32, name: [UInt8], status: ([UInt8]) -> stat?) -> Double? {

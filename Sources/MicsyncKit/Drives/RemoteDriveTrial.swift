@@ -98,10 +98,11 @@ extension RemoteDriveTrial {
             let fields = line.dropFirst(2).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             if fields.count == 9 { files[fields[0]] = fields }
         }
-        let file = files["f"]
-        tried.permissions = file?[1] == "604"
-        tried.ownership = user == "0" ? file?[2] == String(DriveTrial.otherID) && file?[3] == String(DriveTrial.otherID) : tried.permissions
-        tried.hardLinks = file?[4] == "2"
+        // A folder but no file could be made (fusefat): nothing was learned by trying.
+        guard let file = files["f"] else { return rules }
+        tried.permissions = file[1] == "604"
+        tried.ownership = user == "0" ? file[2] == String(DriveTrial.otherID) && file[3] == String(DriveTrial.otherID) : tried.permissions
+        tried.hardLinks = file[4] == "2"
         tried.symbolicLinks = files["l"]?[8] == "symbolic link"
         tried.specialFiles = files["p"]?[8] == "fifo"
         if let sparse = files["s"], let blocks = Int(sparse[5]), let blockSize = Int(sparse[6]) {
