@@ -106,11 +106,20 @@ import Glibc
             try MountedDrive.with(kind) { drive in
                 let sessions = SSHSessions(runner: SpawningProcessRunner(), environment: ProcessInfo.processInfo.environment, clock: { 0 })
                 defer { sessions.close() }
-                let remote = Location(role: .backup, path: drive.mountPoint, host: host)
+                // A folder on the drive: exFAT's root folder keeps no times (exfat-fuse shows 1970,
+                // then the time of the last change, which no utimensat can set back).
+                let location = drive.path("backup")
+                try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: false)
+                let remote = Location(role: .backup, path: location, host: host)
                 sessions.expect([remote])
+                let before = try status(location)
                 let probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: [:], sessions: sessions)
                 #expect(probe.capabilities(of: remote) == Self.expected(kind), "\(kind): \(probe.capabilities(of: remote))")
                 #expect(probe.rsync(for: remote).isSupported)
+                // Its modification time put back (touch -d takes the nanoseconds stat printed).
+                let after = try status(location)
+                #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec, "\(kind)")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: location).isEmpty)
             }
         }
     }
