@@ -185,6 +185,9 @@ struct DriveCapabilityTests {
         #expect(found.refusedBytes == [1, 2, 3, 34, 42, 58, 60, 62, 63, 92, 124])
         // No setfattr/setfacl: exFAT's type says no.
         #expect(!found.extendedAttributes && !found.acls)
+        // A folder on the drive keeps its time; the drive's root folder has none.
+        #expect(found.locationFolderTimes)
+        #expect(!RemoteDriveTrial.capabilities(from: Self.exfatAnswer + ["o"], rsync: .full).locationFolderTimes)
         var ext4 = Self.exfatAnswer
         ext4[0] = "m 29 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw"
         let posix = RemoteDriveTrial.capabilities(from: ext4, rsync: .full)

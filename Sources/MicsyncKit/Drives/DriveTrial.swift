@@ -64,12 +64,21 @@ enum DriveTrial {
 
     /// What a type adds to what was tried: the limits no trial can find cheaply (the largest
     /// file, local time), and XFS showing ACLs as extended attributes.
-    static func completed(_ tried: FileSystemCapabilities, mountOptions: [String]) -> FileSystemCapabilities {
+    static func completed(_ tried: FileSystemCapabilities, mountOptions: [String], isMountRoot: Bool) -> FileSystemCapabilities {
         var capabilities = tried
         let rules = FileSystemCapabilities.ofType(tried.type, mountOptions: mountOptions)
         capabilities.maximumFileSize = rules.maximumFileSize
         capabilities.localTime = rules.localTime
         capabilities.aclsAsExtendedAttributes = capabilities.aclsAsExtendedAttributes || rules.aclsAsExtendedAttributes
-        return capabilities
+        return atLocation(capabilities, isMountRoot: isMountRoot)
+    }
+
+    /// The root folder of a FAT or exFAT file system has no times of its own (it has no entry
+    /// in a folder, where the others keep theirs). Known from where the location is, because a
+    /// FUSE mount's cached attributes make a read-back unreliable.
+    static func atLocation(_ capabilities: FileSystemCapabilities, isMountRoot: Bool) -> FileSystemCapabilities {
+        var located = capabilities
+        located.locationFolderTimes = !(isMountRoot && ["exfat", "vfat", "msdos", "fat"].contains(capabilities.type))
+        return located
     }
 }

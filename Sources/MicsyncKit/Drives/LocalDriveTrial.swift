@@ -14,9 +14,9 @@ enum LocalDriveTrial {
         guard let path = realPath(location), let before = status(path), before.st_mode & S_IFMT == S_IFDIR else {
             return .everything()
         }
-        let (type, options) = identify(path)
+        let (type, options, mountPoint) = identify(path)
         guard !options.contains("ro"), let folder = makeFolder(in: path) else {
-            return FileSystemCapabilities.ofType(type, mountOptions: options)
+            return DriveTrial.atLocation(FileSystemCapabilities.ofType(type, mountOptions: options), isMountRoot: mountPoint == path)
         }
         var tried = FileSystemCapabilities(type: type, learnedBy: .trying)
         let directory = PathBytes.bytes(folder).withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
@@ -30,20 +30,21 @@ enum LocalDriveTrial {
         var times = [before.st_atim, before.st_mtim]
         _ = PathBytes.bytes(path).withCString { utimensat(AT_FDCWD, $0, &times, 0) }
         // A folder but no file could be made (fusefat): nothing was learned by trying.
-        guard ran else { return FileSystemCapabilities.ofType(type, mountOptions: options) }
-        return DriveTrial.completed(tried, mountOptions: options)
+        guard ran else { return DriveTrial.atLocation(FileSystemCapabilities.ofType(type, mountOptions: options), isMountRoot: mountPoint == path) }
+        return DriveTrial.completed(tried, mountOptions: options, isMountRoot: mountPoint == path)
     }
 
-    /// The file system's type and options, from the mount table, checked against `statfs`.
-    static func identify(_ path: String) -> (type: String, options: [String]) {
+    /// The file system's type, options and mount point, from the mount table, checked against
+    /// `statfs`.
+    static func identify(_ path: String) -> (type: String, options: [String], mountPoint: String?) {
         let magic = MountTable.magicName(PathBytes.bytes(path).withCString { micsync_file_system_magic($0) })
         let entries = MountTable.parse(readText("/proc/self/mountinfo") ?? "")
         guard let entry = MountTable.entry(holding: path, in: entries),
               magic.map({ MountTable.type(entry.type, matchesMagicName: $0) }) ?? true else {
-            return (magic ?? "unknown", [])
+            return (magic ?? "unknown", [], nil)
         }
         let sector = entry.type.hasPrefix("fuse") && entry.source.hasPrefix("/") ? readBytes(entry.source, count: 90) : nil
-        return (MountTable.typeName(of: entry, bootSector: sector), entry.options)
+        return (MountTable.typeName(of: entry, bootSector: sector), entry.options, entry.mountPoint)
     }
 
     /// Each trial, in the private folder open as `directory`; false if not even a file could be
