@@ -11,8 +11,7 @@
 /// bytes; `u` a name that is not UTF-8 was refused; `a 1|0` and `l 1|0` a user extended
 /// attribute and an ACL kept (no line: setfattr/getfattr or setfacl/getfacl are missing);
 /// `g` the ACL also shows as an XFS attribute; `o` the location is the root folder of its mount.
-/// rsync answers `r LINE` per line of
-/// `rsync --version`, or `r-` when there is none.
+/// rsync answers `r LINE` per line of `rsync --version`, or `r-` when the host has none.
 enum RemoteDriveTrial {
     /// The trial of each path (home-relative `~` paths allowed), then `rsync --version`.
     static func script(_ paths: [String]) -> String {
