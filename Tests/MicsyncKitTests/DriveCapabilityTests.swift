@@ -234,6 +234,21 @@ struct DriveCapabilityTests {
         sessions.close()
     }
 
+    @Test func aLocationTheHostProbeDidNotLookAtIsTriedInOneMoreRoundTrip() {
+        let runner = AnsweringRunner(answers: [["/home/ann"] + Self.rsyncWithoutACLs.split(separator: "\n").map { "r " + $0 },
+                                               Self.exfatAnswer.map { "c0 " + $0 }])
+        let sessions = SSHSessions(runner: runner, environment: [:], clock: { 0 })
+        let stick = Location(role: .backup, path: "/media/stick", host: RemoteHost(host: "nas"))
+        let probe = CapabilityProbe(runner: runner, environment: [:], sessions: sessions)
+        #expect(probe.capabilities(of: stick).type == "exfat")
+        #expect(probe.capabilities(of: stick).type == "exfat")
+        #expect(probe.rsync(for: stick).version == [3, 2, 7])
+        #expect(runner.runs.count == 2, "the host probe, then the trial of the one location")
+        let trial = runner.runs[1].last ?? ""
+        #expect(trial.contains("mt 0 ") && trial.contains("/media/stick") && !trial.contains("$HOME"))
+        sessions.close()
+    }
+
     @Test func aProbeAnswerWithStrayLinesIsNotTakenForOne() {
         let runner = ScriptedRunner(lines: ["/home/ann", ":d", "Welcome to nas!"])
         let sessions = SSHSessions(runner: runner, environment: [:], clock: { 0 })
@@ -241,5 +256,18 @@ struct DriveCapabilityTests {
         sessions.expect([Location(role: .backup, path: "/b", host: host)])
         guard case .unreachable = sessions.state(of: host) else { Issue.record("a stray line was accepted"); return }
         sessions.close()
+    }
+}
+
+/// A runner that gives its answers in turn, one per command, recording the commands.
+final class AnsweringRunner: ProcessRunner, @unchecked Sendable {
+    private var answers: [[String]]
+    private(set) var runs: [[String]] = []
+    init(answers: [[String]]) { self.answers = answers }
+    func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+        if arguments.contains("-O") { return ProcessResult(status: 0) }
+        runs.append(arguments)
+        (answers.isEmpty ? [] : answers.removeFirst()).forEach(onLine)
+        return ProcessResult(status: 0)
     }
 }
