@@ -59,6 +59,10 @@ enum DriveTrial {
     /// letters (a trailing byte could be trimmed by a shell, a leading one mean something).
     static func candidateName(_ byte: UInt8) -> [UInt8] { [0x72, byte, 0x78] }
 
+    /// A name holding every candidate byte: where it is kept, none is refused and one file
+    /// answers for all of them (each costs a round trip to a FUSE daemon, two where kept).
+    static let allCandidatesName: [UInt8] = [0x72] + FileSystemCapabilities.windowsRefusedBytes + [0x78]
+
     /// A name that is not UTF-8 (0xFF never occurs in it).
     static let nonUTF8Name: [UInt8] = [0x6E, 0xFF, 0x78]
 

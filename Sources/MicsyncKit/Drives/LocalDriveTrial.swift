@@ -79,7 +79,9 @@ enum LocalDriveTrial {
         capabilities.specialFiles = at("p") { mkfifoat(directory, $0, 0o600) } == 0
             && status(Array("p".utf8)).map { $0.st_mode & S_IFMT == S_IFIFO } == true
         capabilities.caseSensitive = !(create(Array("c".utf8)) && status(Array("C".utf8)) != nil)
-        capabilities.refusedBytes = FileSystemCapabilities.windowsRefusedBytes.filter { !create(DriveTrial.candidateName($0)) }
+        if !create(DriveTrial.allCandidatesName) {
+            capabilities.refusedBytes = FileSystemCapabilities.windowsRefusedBytes.filter { !create(DriveTrial.candidateName($0)) }
+        }
         capabilities.requiresUTF8Names = !create(DriveTrial.nonUTF8Name)
         if let resolution = timeResolution(in: directory, name: file, status: status) { capabilities.timeResolution = resolution }
         capabilities.sparseFiles = sparseFilesKept(in: directory)

@@ -32,6 +32,7 @@ enum RemoteDriveTrial {
             let name = RemoteShell.quote(PathBytes.string(DriveTrial.candidateName(byte)))
             return "{ true >\(name) && [ -e \(name) ]; } || printf ' \(byte)'"
         }.joined(separator: "; ")
+        let all = RemoteShell.quote(PathBytes.string(DriveTrial.allCandidatesName))
         let nonUTF8 = RemoteShell.quote(PathBytes.string(DriveTrial.nonUTF8Name))
         return """
             mt() { i=$1; r=$(cd "$2" 2>/dev/null && pwd -P) || { echo "c$i -"; return 0; }; \
@@ -47,7 +48,7 @@ enum RemoteDriveTrial {
             [ "$u" = 0 ] && chown \(id):\(id) f; ln -s f l; ln f h; mkfifo p; \
             dd if=/dev/zero of=s bs=1 count=1 seek=1048576; TZ=UTC0 touch -d '\(DriveTrial.probeTimeText)' t; \
             true > c; [ -e C ] && printf 'c%s k\\n' "$i"; \
-            printf 'c%s x' "$i"; \(refused); printf '\\n'; \
+            printf 'c%s x' "$i"; { true >\(all) && [ -e \(all) ]; } || { \(refused); }; printf '\\n'; \
             { true >\(nonUTF8) && [ -e \(nonUTF8) ]; } || printf 'c%s u\\n' "$i"; \
             TZ=UTC0 stat -c '%n|%a|%u|%g|%h|%b|%B|%y|%F' f l p s t | while IFS= read -r v; do printf 'c%s s %s\\n' "$i" "$v"; done; \
             if command -v setfattr >/dev/null && command -v getfattr >/dev/null; then true > a; \
