@@ -47,6 +47,11 @@ public struct FileSystemCapabilities: Equatable, Sendable {
     public var aclsAsExtendedAttributes = false
     /// The largest file it can hold, where its type has a limit (FAT32: 4 GiB − 1 byte).
     public var maximumFileSize: Int64?
+    /// The location folder itself keeps its modification time. The root folder of a FAT or
+    /// exFAT drive has none: exfat-fuse shows 1970 after each mount, then the time of the last
+    /// change until unmounted, whatever is set, so rsync lists `./` as a folder whose time
+    /// changed on the first run after each mount.
+    public var locationFolderTimes = true
 
     public init(type: String, learnedBy: LearnedBy) {
         self.type = type
