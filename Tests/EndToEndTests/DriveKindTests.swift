@@ -174,3 +174,37 @@ struct HonestCountTests {
         }
     }
 }
+
+@Suite("The root of a drive as a location", .serialized)
+struct DriveRootTests {
+    @Test("an exFAT drive's root folder, whose time is made up at each mount, stays in step after a remount")
+    func exFATRootAfterRemount() throws {
+        try MountedDrive.with(.exfat) { drive in
+            let box = try Sandbox()
+            try box.folder("work")
+            try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["\#(drive.mountPoint)"]}]}"#)
+            try box.write("work/a.txt", "a\n")
+            let first = try box.run(["--config", "cfg.json", "--backup", "work"])
+            #expect(first.status == 0, "\(first)")
+            // Unplugged and plugged in again.
+            try MountedDrive.check(["umount", drive.mountPoint])
+            try MountedDrive.check(["mount.exfat-fuse", drive.loopDevice ?? "", drive.mountPoint])
+            let again = try box.run(["--config", "cfg.json", "--backup", "work"])
+            #expect(again.status == 0 && again.stdout.contains("Nothing to do"), "\(again)")
+        }
+    }
+
+    @Test("a probe folder left by a killed run is never copied, listed or deleted")
+    func probeFoldersAreReserved() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/a.txt", "a\n")
+        try box.write("work/.micsync-probe.AbC123/x", "left behind\n")
+        try box.write("b1/.micsync-probe.XyZ789/y", "left behind\n")
+        let run = try box.run(["--config", "cfg.json", "--work", "-D", "--from", "b1", "work"])
+        #expect(!run.stdout.contains(".micsync-probe"), "\(run)")
+        #expect(box.exists("work/.micsync-probe.AbC123/x") && !box.exists("work/.micsync-probe.XyZ789"), "\(run)")
+        let backup = try box.run(["--config", "cfg.json", "--backup", "work"])
+        #expect(!backup.stdout.contains(".micsync-probe") && !box.exists("b1/.micsync-probe.AbC123"), "\(backup)")
+    }
+}

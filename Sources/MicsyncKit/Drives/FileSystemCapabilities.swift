@@ -92,7 +92,7 @@ public struct FileSystemCapabilities: Equatable, Sendable {
             capabilities.permissions = permissions
             capabilities.ownership = permissions
             capabilities.acls = mountOptions.contains("acl")
-            capabilities.specialFiles = false
+            // ntfs-3g keeps named pipes, sockets and devices (as its special files).
             capabilities.requiresUTF8Names = true
             if mountOptions.contains("windows_names") { capabilities.refusedBytes = Self.windowsRefusedBytes }
         case "xfs":

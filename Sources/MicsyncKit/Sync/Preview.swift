@@ -109,6 +109,8 @@ public struct PreviewBuilder {
         if leader != nil && !line.isCreation && command.spec.destination.isRemote
             && line.itemize.dropFirst(2).allSatisfy({ $0 == " " || $0 == "." }) { return }
         let isFolder = line.fileType == "d"
+        if isFolder && path == "." && command.fidelity.ignoresLocationFolderTime
+            && line.itemize.dropFirst(2).allSatisfy({ $0 == "." || $0 == " " || $0 == "t" || $0 == "T" }) { return }
         if line.isCreation {
             let checked = !absentFolders.contains(Paths.parent(path))
             if isFolder { absentFolders.insert(path) }

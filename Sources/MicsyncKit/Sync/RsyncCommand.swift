@@ -93,7 +93,8 @@ public struct RsyncCommand: Sendable {
         guard spec.isWholeLocation || existingPrefix.isEmpty else { return [] }
         return Self.reservedRules
     }
-    static let reservedRules = ["--exclude=/" + ReservedName.trash + "/", "--exclude=/" + ReservedName.marker]
+    static let reservedRules = ["--exclude=/" + ReservedName.trash + "/", "--exclude=/" + ReservedName.marker,
+                                "--exclude=/" + ReservedName.probePrefix + ".*"]
 
     /// The config's exclusions for runs rooted below the location (the preview, single and bulk
     /// runs of PATHs): a pattern anchored with `/` means the location's top, so it is re-anchored
