@@ -94,7 +94,7 @@ if [ "$CASES" != ssh ]; then
 # 1. Unchanged trees: the preview's dry run is the only pass.
 legacy_config one
 LEGACY_COMMAND="$L --backup $DIR/work" case_ "unchanged --backup" "" \
-    "$M/one.json --backup $DIR/work" "$M/lean.json --backup $DIR/work" "rsync -a $DIR/work/ $DIR/b1/" -- "$SAME $DIR/work/ $DIR/b1/"
+    "$M/one.json --backup $DIR/work" "$M/lean.json --config-name lean --backup $DIR/work" "rsync -a $DIR/work/ $DIR/b1/" -- "$SAME $DIR/work/ $DIR/b1/"
 legacy_config one
 LEGACY_COMMAND="$L --work -d $DIR/work" case_ "unchanged --work -d" "" \
     "$M/two.json --work -d --from $DIR/b1 $DIR/work" -- "$SAME --delete $DIR/b1/ $DIR/work/"
