@@ -83,6 +83,7 @@ enum LocalDriveTrial {
             capabilities.refusedBytes = FileSystemCapabilities.windowsRefusedBytes.filter { !create(DriveTrial.candidateName($0)) }
         }
         capabilities.requiresUTF8Names = !create(DriveTrial.nonUTF8Name)
+        capabilities.windowsReservedNames = !create(Array("CON".utf8)) || !create(Array("dot.".utf8)) || !create(Array("space ".utf8))
         if let resolution = timeResolution(in: directory, name: file, status: status) { capabilities.timeResolution = resolution }
         capabilities.sparseFiles = sparseFilesKept(in: directory)
         tryAttributes(in: directory, into: &capabilities)

@@ -130,7 +130,7 @@ public struct Engine: Sendable {
             command.trashFolder = spec.destination.isRemote ? trash : Paths.join(spec.destination.path, trash)
         }
         guard let drives = learnDrives(spec, into: &command) else { return .failed }
-        if !options.dryRun && survey.lacksEverything && !drives.refusesSomeItems {
+        if !options.dryRun && survey.lacksEverything && !drives.destination.refusesSomeItems {
             warnUnlocked(spec)
             let outcome = try singleRun(command, started: started)
             if options.verbose && !listFiles.isEmpty {
@@ -141,7 +141,7 @@ public struct Engine: Sendable {
 
         // 1. Preview: one dry run over the trees.
         var builder = PreviewBuilder(command: command, sourceFiles: sourceFiles, destinationFiles: destinationFiles,
-                                     destination: drives, deleting: deleting)
+                                     destination: drives.destination, source: drives.source, deleting: deleting)
         let previewArguments = command.preview(deleting: deleting)
         if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
         guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return .failed }
@@ -152,18 +152,22 @@ public struct Engine: Sendable {
             outcome = max(outcome, .incomplete)
             console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(destination); left alone")
         }
-        if !preview.unstorable.isEmpty { outcome = max(outcome, .incomplete) }
+        // What the drive cannot store leaves the copy otherwise complete (so recorded), and
+        // the exit status 1 (so that a timer notices).
+        let cannotStore: Outcome = preview.unstorable.isEmpty ? .done : .incomplete
         if preview.isEmpty {
-            report.listUnstorable(preview, destination: spec.destination, type: drives.type)
+            report.listUnstorable(preview, destination: spec.destination, type: drives.destination.type)
             report.nothingToDo(unstorable: preview.unstorable.count)
-            if !options.dryRun { onFinished(spec, ApplyTotals(), outcome) }
-            return outcome
+            var totals = ApplyTotals()
+            totals.unstorable = preview.unstorable.count
+            if !options.dryRun { onFinished(spec, totals, outcome) }
+            return max(outcome, cannotStore)
         }
-        report.listUnstorable(preview, destination: spec.destination, type: drives.type)
+        report.listUnstorable(preview, destination: spec.destination, type: drives.destination.type)
         report.list(preview)
         if options.dryRun {
             console.line("Dry run: nothing was changed.")
-            return outcome
+            return max(outcome, cannotStore)
         }
 
         // 2. Confirm: every question for this destination before anything is copied to it.
@@ -178,7 +182,8 @@ public struct Engine: Sendable {
                 + changedSince.prefix(10).joined(separator: ", ") + (changedSince.count > 10 ? ", …" : ""))
             outcome = max(outcome, .incomplete)
         }
-        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete, linksHardLinks: !spec.destination.isRemote)
+        let plan = ApplyPlan.make(preview: current, spec: spec, overwrite: overwrite, delete: delete, linksHardLinks: !spec.destination.isRemote,
+                                  keepsReplaced: command.trashFolder != nil)
         // Folder times after deletions are set directly where both folders are on this machine;
         // otherwise by a run that lists the folders the source still has.
         let local = !spec.source.isRemote && !spec.destination.isRemote
@@ -236,6 +241,7 @@ public struct Engine: Sendable {
         var totals = ApplyTotals()
         if !rename(current.caseRenames, spec: spec, totals: &totals) { outcome = max(outcome, .incomplete) }
         totals.declined = (overwrite ? 0 : preview.modified.count) + (delete ? 0 : preview.deletions.count)
+        totals.unstorable = preview.unstorable.count
         for step in steps {
             outcome = max(outcome, apply(step, command: command, replaced: replaced, totals: &totals))
             if outcome == .interrupted { break }
@@ -252,7 +258,8 @@ public struct Engine: Sendable {
     /// What both sides' file systems can store and both rsyncs can carry decides what the copy
     /// keeps (`command.fidelity`) and how the preview looks; nil when the destination cannot be
     /// served at all (an rsync older than micsync needs, said before anything runs).
-    private func learnDrives(_ spec: TransferSpec, into command: inout RsyncCommand) -> FileSystemCapabilities? {
+    private func learnDrives(_ spec: TransferSpec, into command: inout RsyncCommand)
+        -> (source: FileSystemCapabilities, destination: FileSystemCapabilities)? {
         let source = probe?.capabilities(of: spec.source) ?? .everything()
         let destination = probe?.capabilities(of: spec.destination) ?? .everything()
         let sourceRsync = probe?.rsync(for: spec.source) ?? .full
@@ -277,7 +284,7 @@ public struct Engine: Sendable {
             console.line("destination \(spec.destination.displayName): " + destination.summary)
             console.line("the copy " + command.fidelity.description)
         }
-        return destination
+        return (source, destination)
     }
 
     /// Gives destination items the source's case, each through a temporary name (a drive that
@@ -290,7 +297,7 @@ public struct Engine: Sendable {
         for change in renames {
             guard let from = change.renamedFrom else { continue }
             let current = Paths.join(location.path, Paths.join(Paths.parent(change.path), Paths.lastComponent(from)))
-            let temporary = Paths.join(Paths.parent(current), ".micsync-rename-" + Paths.lastComponent(from))
+            let temporary = Paths.join(Paths.parent(current), ReservedName.renamePrefix + Paths.lastComponent(from))
             let target = Paths.join(location.path, change.path)
             do throws(FileError) {
                 try files.rename(current, to: temporary, checked: true)
@@ -366,7 +373,7 @@ public struct Engine: Sendable {
         } else {
             report.summary(totals, seconds: clock() - started, declined: declined, complete: outcome == .done)
         }
-        return outcome
+        return totals.unstorable > 0 ? max(outcome, .incomplete) : outcome
     }
 
     /// The destination has nothing of the items yet: one real run, its lines listed afterwards.
