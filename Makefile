@@ -100,7 +100,7 @@ dist: build
 FILES ?= 100000
 RUNS ?= 5
 bench: rsync build
-	@command -v hyperfine >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq hyperfine >/dev/null; } || { echo "make bench needs hyperfine: sudo apt-get install hyperfine" >&2; exit 1; }
+	@$(INSTALL_MISSING) "make bench" hyperfine:hyperfine
 	FILES=$(FILES) RUNS=$(RUNS) MICSYNC="$$($(RELEASE_BUILD) --show-bin-path)/micsync" bash bench/bench.sh
 
 clean:
@@ -110,139 +110,33 @@ clean:
 distclean:
 	rm -rf .build .swiftpm $(DIST)
 
-# micsync runs rsync. When it is missing: as root, install it with apt-get (updating the package
-# lists only when apt does not know rsync or the first attempt fails); otherwise say how and fail.
+# What the tests (and micsync) need, installed when missing by scripts/install-missing.sh: as
+# root with apt-get (updating the package lists only when the first attempt fails); otherwise it
+# says what to install and fails.
+#   rsync:    micsync itself.
+#   ssh:      remote locations are tested against a real OpenSSH server on 127.0.0.1
+#             (scripts/loopback-sshd.sh starts one with its own keys, port and pid file; the
+#             package may try to start its own service, which the tests never use).
+#   faketime: a test runs micsync under libfaketime's LD_PRELOAD (which hides argc from Swift).
+#   packaging-tools: the packaging tests check the .deb with dpkg-shlibdeps and lintian, read the
+#             PKGBUILD with makepkg (which stops with "an unknown error" when no pacman is on the
+#             PATH) and render the man page with man.
+#   systemd:  --schedule checks calendars with systemd-analyze and names a drive's mount unit with
+#             systemd-escape; both (and `systemd-analyze verify`) work without systemd running.
+#   drive-tools: the drive tests make real ext4, btrfs, xfs, exFAT and NTFS file systems in image
+#             files and mount them (exfat-fuse and ntfs-3g for the last two: the kernel here has
+#             neither), and set extended attributes and ACLs.
+INSTALL_MISSING = bash scripts/install-missing.sh
 rsync:
-	@if command -v rsync >/dev/null 2>&1; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ]; then \
-		echo "micsync needs rsync, which is not installed. Install it with:" >&2; \
-		echo "    sudo apt-get install rsync" >&2; \
-		exit 1; \
-	fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "micsync needs rsync, which is not installed, and apt-get is not available: install rsync with your package manager." >&2; \
-		exit 1; \
-	fi; \
-	echo "rsync is missing: installing it with apt-get"; \
-	export DEBIAN_FRONTEND=noninteractive; \
-	if ! apt-get install -y -qq rsync >/dev/null 2>&1; then \
-		apt-get update -qq && apt-get install -y -qq rsync >/dev/null || exit 1; \
-	fi; \
-	command -v rsync >/dev/null 2>&1 || { echo "rsync is still not found after apt-get install" >&2; exit 1; }; \
-	echo "rsync installed: $$(command -v rsync)"
-
-# Remote locations are tested against a real OpenSSH server on 127.0.0.1 (scripts/loopback-sshd.sh
-# starts one with its own keys, port and pid file). When sshd or ssh is missing: as root, install
-# openssh-server and openssh-client with apt-get, like rsync above (the package may try to start
-# its own service; the tests' server never uses it); otherwise say how and fail.
+	@$(INSTALL_MISSING) micsync rsync:rsync
 ssh:
-	@if [ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ]; then \
-		echo "the tests need the OpenSSH server and client, which are not installed. Install them with:" >&2; \
-		echo "    sudo apt-get install openssh-server openssh-client" >&2; \
-		exit 1; \
-	fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "the tests need the OpenSSH server and client, which are not installed, and apt-get is not available: install them with your package manager." >&2; \
-		exit 1; \
-	fi; \
-	echo "sshd or ssh is missing: installing openssh-server and openssh-client with apt-get"; \
-	export DEBIAN_FRONTEND=noninteractive; \
-	if ! apt-get install -y -qq openssh-server openssh-client >/dev/null 2>&1; then \
-		apt-get update -qq && apt-get install -y -qq openssh-server openssh-client >/dev/null || exit 1; \
-	fi; \
-	[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null 2>&1 || { echo "sshd or ssh is still not found after apt-get install" >&2; exit 1; }; \
-	echo "OpenSSH installed: /usr/sbin/sshd, $$(command -v ssh)"
-
-# A test runs micsync under libfaketime's LD_PRELOAD (which hides the argument count from Swift).
-# When the library is missing: as root, install Debian's libfaketime with apt-get, like rsync above.
+	@$(INSTALL_MISSING) "the tests" /usr/sbin/sshd:openssh-server ssh:openssh-client
 faketime:
-	@for library in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do [ -e "$$library" ] && exit 0; done; \
-	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
-		echo "the tests need libfaketime, which is not installed. Install it with:" >&2; \
-		echo "    sudo apt-get install libfaketime" >&2; \
-		exit 1; \
-	fi; \
-	echo "libfaketime is missing: installing it with apt-get"; \
-	export DEBIAN_FRONTEND=noninteractive; \
-	if ! apt-get install -y -qq libfaketime >/dev/null 2>&1; then \
-		apt-get update -qq && apt-get install -y -qq libfaketime >/dev/null || exit 1; \
-	fi
-
-# The packaging tests build the .deb and check it with dpkg-shlibdeps (dpkg-dev) and lintian, read
-# the PKGBUILD with makepkg (which stops with "an unknown error" when no pacman is on the PATH) and
-# render the man page with man. Whatever is missing is installed like rsync above.
-PACKAGING_TOOLS = dpkg-shlibdeps:dpkg-dev lintian:lintian makepkg:makepkg pacman:pacman-package-manager man:man-db
+	@$(INSTALL_MISSING) "the tests" '/usr/lib/*/faketime/libfaketime.so.1:libfaketime'
 packaging-tools:
-	@missing=""; for pair in $(PACKAGING_TOOLS); do \
-		command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
-	done; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
-		echo "the packaging tests need$$missing, which are not installed. Install them with:" >&2; \
-		echo "    sudo apt-get install$$missing" >&2; \
-		exit 1; \
-	fi; \
-	echo "installing$$missing with apt-get"; \
-	export DEBIAN_FRONTEND=noninteractive; \
-	if ! apt-get install -y -qq $$missing >/dev/null 2>&1; then \
-		apt-get update -qq && apt-get install -y -qq $$missing >/dev/null || exit 1; \
-	fi; \
-	for pair in $(PACKAGING_TOOLS); do \
-		command -v "$${pair%%:*}" >/dev/null 2>&1 || { echo "$${pair%%:*} is still not found after apt-get install" >&2; exit 1; }; \
-	done
-
-# --schedule checks calendars with systemd-analyze and names a drive's mount unit with
-# systemd-escape; the tests run both (and `systemd-analyze verify` on the generated units), which
-# work without systemd running. When either is missing: as root, install systemd with apt-get.
+	@$(INSTALL_MISSING) "the packaging tests" dpkg-shlibdeps:dpkg-dev lintian:lintian makepkg:makepkg pacman:pacman-package-manager man:man-db
 systemd:
-	@if command -v systemd-analyze >/dev/null 2>&1 && command -v systemd-escape >/dev/null 2>&1; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ]; then \
-		echo "the tests need systemd-analyze and systemd-escape, which are not installed. Install them with:" >&2; \
-		echo "    sudo apt-get install systemd" >&2; \
-		exit 1; \
-	fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "the tests need systemd-analyze and systemd-escape, and apt-get is not available: install systemd with your package manager." >&2; \
-		exit 1; \
-	fi; \
-	echo "systemd-analyze or systemd-escape is missing: installing systemd with apt-get"; \
-	export DEBIAN_FRONTEND=noninteractive; \
-	if ! apt-get install -y -qq systemd >/dev/null 2>&1; then \
-		apt-get update -qq && apt-get install -y -qq systemd >/dev/null || exit 1; \
-	fi; \
-	command -v systemd-analyze >/dev/null 2>&1 && command -v systemd-escape >/dev/null 2>&1 || { echo "systemd-analyze or systemd-escape is still not found after apt-get install" >&2; exit 1; }; \
-	echo "systemd installed: $$(command -v systemd-analyze)"
-
-# The drive tests make real file systems in image files and mount them (as root): mkfs for ext4,
-# btrfs, xfs, exFAT and NTFS, exfat-fuse and ntfs-3g to mount the last two (the kernel here has
-# neither), setfattr and setfacl, which the probe's remote trial uses. Each package is installed
-# only when its tool is missing, with apt-get as root, like rsync above.
-DRIVE_TOOLS = mkfs.ext4:e2fsprogs mkfs.btrfs:btrfs-progs mkfs.xfs:xfsprogs mkfs.exfat:exfatprogs \
-	mount.exfat-fuse:exfat-fuse ntfs-3g:ntfs-3g setfattr:attr setfacl:acl losetup:mount
+	@$(INSTALL_MISSING) "the tests" systemd-analyze:systemd systemd-escape:systemd
 drive-tools:
-	@missing=""; \
-	for pair in $(DRIVE_TOOLS); do \
-		tool="$${pair%%:*}"; package="$${pair#*:}"; \
-		PATH="$$PATH:/usr/sbin:/sbin" command -v "$$tool" >/dev/null 2>&1 || missing="$$missing $$package"; \
-	done; \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ]; then \
-		echo "the drive tests need$$missing, which are not installed. Install them with:" >&2; \
-		echo "    sudo apt-get install$$missing" >&2; \
-		exit 1; \
-	fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "the drive tests need$$missing, which are not installed, and apt-get is not available: install them with your package manager." >&2; \
-		exit 1; \
-	fi; \
-	echo "installing the drive tools with apt-get:$$missing"; \
-	export DEBIAN_FRONTEND=noninteractive; \
-	if ! apt-get install -y -qq $$missing >/dev/null 2>&1; then \
-		apt-get update -qq && apt-get install -y -qq $$missing >/dev/null || exit 1; \
-	fi; \
-	for pair in $(DRIVE_TOOLS); do \
-		tool="$${pair%%:*}"; \
-		PATH="$$PATH:/usr/sbin:/sbin" command -v "$$tool" >/dev/null 2>&1 || { echo "$$tool is still not found after apt-get install" >&2; exit 1; }; \
-	done; \
-	echo "drive tools installed:$$missing"
+	@$(INSTALL_MISSING) "the drive tests" mkfs.ext4:e2fsprogs mkfs.btrfs:btrfs-progs mkfs.xfs:xfsprogs mkfs.exfat:exfatprogs \
+		mount.exfat-fuse:exfat-fuse ntfs-3g:ntfs-3g setfattr:attr setfacl:acl losetup:mount

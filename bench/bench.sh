@@ -55,6 +55,8 @@ config() {  # config NAME WORK BACKUP... → a config file with one config
     printf '{"configs":[{"name":"%s","work":["%s"],"backup":[%s]}]}\n' "$name" "$DIR/$work" "$backups" >"$DIR/$name.json"
 }
 config one work "$DIR/b1"
+# The same without ACLs and extended attributes ("acls_xattrs": false): what keeping them costs.
+printf '{"configs":[{"name":"lean","work":["%s"],"backup":["%s"],"acls_xattrs":false}]}\n' "$DIR/work" "$DIR/b1" >"$DIR/lean.json"
 config two work "$DIR/b1" "$DIR/b2"
 config modified mod "$DIR/bm"
 config deleted wd "$DIR/del"
@@ -95,7 +97,7 @@ if [ "$CASES" != ssh ] && [ "$CASES" != drives ]; then
 # 1. Unchanged trees: the preview's dry run is the only pass.
 legacy_config one
 LEGACY_COMMAND="$L --backup $DIR/work" case_ "unchanged --backup" "" \
-    "$M/one.json --backup $DIR/work" "rsync -a $DIR/work/ $DIR/b1/" -- "$SAME $DIR/work/ $DIR/b1/"
+    "$M/one.json --backup $DIR/work" "$M/lean.json --config-name lean --backup $DIR/work" "rsync -a $DIR/work/ $DIR/b1/" -- "$SAME $DIR/work/ $DIR/b1/"
 legacy_config one
 LEGACY_COMMAND="$L --work -d $DIR/work" case_ "unchanged --work -d" "" \
     "$M/two.json --work -d --from $DIR/b1 $DIR/work" -- "$SAME --delete $DIR/b1/ $DIR/work/"

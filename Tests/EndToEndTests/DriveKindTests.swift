@@ -174,3 +174,103 @@ struct HonestCountTests {
         }
     }
 }
+
+@Suite("The root of a drive as a location", .serialized)
+struct DriveRootTests {
+    @Test("an exFAT drive's root folder, whose time is made up at each mount, stays in step after a remount")
+    func exFATRootAfterRemount() throws {
+        try MountedDrive.with(.exfat) { drive in
+            let box = try Sandbox()
+            try box.folder("work")
+            try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["\#(drive.mountPoint)"]}]}"#)
+            try box.write("work/a.txt", "a\n")
+            let first = try box.run(["--config", "cfg.json", "--backup", "work"])
+            #expect(first.status == 0, "\(first)")
+            // Unplugged and plugged in again.
+            try MountedDrive.check(["umount", drive.mountPoint])
+            try MountedDrive.check(["mount.exfat-fuse", drive.loopDevice ?? "", drive.mountPoint])
+            let again = try box.run(["--config", "cfg.json", "--backup", "work"])
+            #expect(again.status == 0 && again.stdout.contains("Nothing to do"), "\(again)")
+        }
+    }
+
+    @Test("a probe folder left by a killed run is never copied, listed or deleted")
+    func probeFoldersAreReserved() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/a.txt", "a\n")
+        try box.write("work/.micsync-probe.AbC123/x", "left behind\n")
+        try box.write("b1/.micsync-probe.XyZ789/y", "left behind\n")
+        let run = try box.run(["--config", "cfg.json", "--work", "-D", "--from", "b1", "work"])
+        #expect(!run.stdout.contains(".micsync-probe"), "\(run)")
+        #expect(box.exists("work/.micsync-probe.AbC123/x") && !box.exists("work/.micsync-probe.XyZ789"), "\(run)")
+        let backup = try box.run(["--config", "cfg.json", "--backup", "work"])
+        #expect(!backup.stdout.contains(".micsync-probe") && !box.exists("b1/.micsync-probe.AbC123"), "\(backup)")
+    }
+}
+
+@Suite("exFAT: what cannot be stored stays out, whatever the run", .serialized)
+struct ExFATReviewTests {
+    @Test("more than 2,000 new items (one run over the trees): every unstorable item stays out, and the copy still counts as completed")
+    func bulkRunKeepsEveryUnstorableItemOut() throws {
+        try MountedDrive.with(.exfat) { drive in
+            let box = try Sandbox()
+            try box.folder("work")
+            #expect(mkdir(drive.path("b"), 0o755) == 0)
+            try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["\#(drive.path("b"))"]}]}"#)
+            #expect(try box.shell("mkdir -p work/big && cd work/big && seq 1 2100 | xargs touch").status == 0)
+            try box.write("work/big/a?.txt", "q\n")
+            try box.write("work/big/Case.txt", "UPPER\n")
+            try box.write("work/big/case.txt", "lower\n")
+            let run = try box.run(["--config", "cfg.json", "--backup", "work/big"])
+            #expect(run.status == 1 && run.stdout.contains("Done: 2101 copied"), "the folder and its 2,100 files: \(run)")
+            let names = Set((try? FileManager.default.contentsOfDirectory(atPath: drive.path("b/big"))) ?? [])
+            #expect(names.count == 2100 && !names.contains("case.txt") && !names.contains("Case.txt"), "\(names.count) \(run)")
+            let status = try box.run(["--config", "cfg.json", "--status"])
+            #expect(status.stdout.contains("last completed copy"), "the copy is complete but for what the drive cannot store: \(status)")
+        }
+    }
+
+    @Test("-D from an exFAT drive never deletes what the drive could not hold: a refused name, a link, names differing in case")
+    func deletingFromADriveKeepsWhatItCannotHold() throws {
+        try MountedDrive.with(.exfat) { drive in
+            let box = try Sandbox()
+            try box.folder("work")
+            #expect(mkdir(drive.path("b"), 0o755) == 0)
+            try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["\#(drive.path("b"))"]}]}"#)
+            try box.write("work/d/a.txt", "a\n")
+            try box.write("work/d/what?.txt", "q\n")
+            try box.write("work/d/Case.txt", "UPPER\n")
+            try box.write("work/d/case.txt", "lower\n")
+            try box.link("work/d/lnk", to: "a.txt")
+            try box.write("work/d/gone.txt", "gone\n")
+            _ = try box.run(["--config", "cfg.json", "--backup", "work/d"])
+            #expect(unlink(drive.path("b/d/gone.txt")) == 0)
+            let back = try box.run(["--config", "cfg.json", "--work", "-D", "work/d"])
+            #expect(back.listed("Delete") == ["d/gone.txt"], "\(back)")
+            #expect(Set(back.listed("Not deleted: the source's drive cannot hold them").map { String($0.split(separator: " ")[0]) })
+                == ["d/what?.txt", "d/Case.txt", "d/case.txt", "d/lnk"], "\(back)")
+            for name in ["what?.txt", "Case.txt", "case.txt", "lnk", "a.txt"] { #expect(box.exists("work/d/" + name), "\(name): \(back)") }
+            #expect(box.read("work/d/Case.txt") == "UPPER\n" && box.read("work/d/case.txt") == "lower\n")
+        }
+    }
+}
+
+@Suite("Hard links and the trash")
+struct HardLinkTrashTests {
+    @Test("with -k, a file that a hard link would replace goes to the trash first")
+    func relinkWithKeepTrashesTheOldFile() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/x/a", "one\n")
+        try box.write("work/x/b", "two\n")
+        _ = try box.run(["--config", "cfg.json", "--backup", "work/x"])
+        try box.write("b1/x/b", "edited in the backup\n")
+        #expect(try box.shell("rm work/x/b && ln work/x/a work/x/b").status == 0)
+        let run = try box.run(["--config", "cfg.json", "--backup", "-k", "work/x"], stdin: "m\n")
+        #expect(run.status == 0, "\(run)")
+        #expect(box.read("b1/x/b") == "one\n", "\(run)")
+        let trashed = try box.shell("cat b1/.micsync-trash/*/x/b").stdout
+        #expect(trashed == "edited in the backup\n", "\(run)")
+    }
+}

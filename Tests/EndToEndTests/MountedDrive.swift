@@ -52,7 +52,8 @@ struct MountedDrive: Sendable {
     static func with<Result>(_ kind: Kind, readOnly: Bool = false, options: [String] = [], onImageFile: Bool = false,
                              _ body: (MountedDrive) throws -> Result) throws -> Result {
         guard geteuid() == 0 else { throw Failure(description: "mounting a \(kind) drive needs root (make test runs as root in CI)") }
-        var template = Array((temporaryFolder + "/micsync-drive.XXXXXX").utf8CString)
+        removeDrivesOfEndedProcesses()
+        var template = Array((temporaryFolder + "/micsync-drive-\(getpid()).XXXXXX").utf8CString)
         guard mkdtemp(&template) != nil else { throw Failure(description: "cannot make a temporary folder") }
         let folder = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let mountPoint = folder + "/mnt"
@@ -86,6 +87,26 @@ struct MountedDrive: Sendable {
         }
         mounted = true
         return try body(MountedDrive(kind: kind, mountPoint: mountPoint, folder: folder, loopDevice: loopDevice))
+    }
+
+    /// What a test process that was killed (or crashed) before its `with` could clean up left:
+    /// the folders of processes that no longer run, their mounts and loop devices.
+    private static func removeDrivesOfEndedProcesses() {
+        let prefix = "micsync-drive-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporaryFolder)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count).prefix { $0 != "." }), kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            let folder = temporaryFolder + "/" + name
+            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            if mounts.contains(" \(folder)/mnt ") { _ = try? run(["umount", "-l", folder + "/mnt"]) }
+            for kind in Kind.allCases {
+                let attached = (try? run(["losetup", "-j", folder + "/" + kind.rawValue + ".img"]))?.output ?? ""
+                for line in attached.split(separator: "\n") {
+                    if let device = line.split(separator: ":").first { _ = try? run(["losetup", "-d", String(device)]) }
+                }
+            }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
     }
 
     /// A sparse image file (it takes room only as it is written) with a new file system.

@@ -185,6 +185,9 @@ struct DriveCapabilityTests {
         #expect(found.refusedBytes == [1, 2, 3, 34, 42, 58, 60, 62, 63, 92, 124])
         // No setfattr/setfacl: exFAT's type says no.
         #expect(!found.extendedAttributes && !found.acls)
+        // A folder on the drive keeps its time; the drive's root folder has none.
+        #expect(found.locationFolderTimes)
+        #expect(!RemoteDriveTrial.capabilities(from: Self.exfatAnswer + ["o"], rsync: .full).locationFolderTimes)
         var ext4 = Self.exfatAnswer
         ext4[0] = "m 29 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw"
         let posix = RemoteDriveTrial.capabilities(from: ext4, rsync: .full)
@@ -195,6 +198,9 @@ struct DriveCapabilityTests {
         let readOnly = RemoteDriveTrial.capabilities(from: Self.exfatAnswer.filter { $0.hasPrefix("m ") || $0.hasPrefix("b ") }, rsync: .full)
         #expect(readOnly == FileSystemCapabilities.ofType("exfat"))
         #expect(RemoteDriveTrial.capabilities(from: ["-"], rsync: .full) == .everything())
+        // A folder was made but no file (fusefat): the type's rules.
+        let noFiles = RemoteDriveTrial.capabilities(from: Self.exfatAnswer.filter { !$0.hasPrefix("s ") }, rsync: .full)
+        #expect(noFiles == FileSystemCapabilities.ofType("exfat"))
     }
 
     @Test func theAnswerOfSeveralLocationsIsSplitByIndexAndRsyncsLinesKept() {
@@ -228,6 +234,21 @@ struct DriveCapabilityTests {
         sessions.close()
     }
 
+    @Test func aLocationTheHostProbeDidNotLookAtIsTriedInOneMoreRoundTrip() {
+        let runner = AnsweringRunner(answers: [["/home/ann"] + Self.rsyncWithoutACLs.split(separator: "\n").map { "r " + $0 },
+                                               Self.exfatAnswer.map { "c0 " + $0 }])
+        let sessions = SSHSessions(runner: runner, environment: [:], clock: { 0 })
+        let stick = Location(role: .backup, path: "/media/stick", host: RemoteHost(host: "nas"))
+        let probe = CapabilityProbe(runner: runner, environment: [:], sessions: sessions)
+        #expect(probe.capabilities(of: stick).type == "exfat")
+        #expect(probe.capabilities(of: stick).type == "exfat")
+        #expect(probe.rsync(for: stick).version == [3, 2, 7])
+        #expect(runner.runs.count == 2, "the host probe, then the trial of the one location")
+        let trial = runner.runs[1].last ?? ""
+        #expect(trial.contains("mt 0 ") && trial.contains("/media/stick") && !trial.contains("$HOME"))
+        sessions.close()
+    }
+
     @Test func aProbeAnswerWithStrayLinesIsNotTakenForOne() {
         let runner = ScriptedRunner(lines: ["/home/ann", ":d", "Welcome to nas!"])
         let sessions = SSHSessions(runner: runner, environment: [:], clock: { 0 })
@@ -235,5 +256,18 @@ struct DriveCapabilityTests {
         sessions.expect([Location(role: .backup, path: "/b", host: host)])
         guard case .unreachable = sessions.state(of: host) else { Issue.record("a stray line was accepted"); return }
         sessions.close()
+    }
+}
+
+/// A runner that gives its answers in turn, one per command, recording the commands.
+final class AnsweringRunner: ProcessRunner, @unchecked Sendable {
+    private var answers: [[String]]
+    private(set) var runs: [[String]] = []
+    init(answers: [[String]]) { self.answers = answers }
+    func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
+        if arguments.contains("-O") { return ProcessResult(status: 0) }
+        runs.append(arguments)
+        (answers.isEmpty ? [] : answers.removeFirst()).forEach(onLine)
+        return ProcessResult(status: 0)
     }
 }

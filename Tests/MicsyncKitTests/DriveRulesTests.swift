@@ -57,29 +57,6 @@ struct DriveRulesTests {
         #expect(!flags.contains("--acls") && !flags.contains("--xattrs") && flags.contains("--hard-links"))
     }
 
-    @Test func rsyncVersionOutputGivesItsVersionAndBuildOptions() {
-        let full = """
-            rsync  version 3.5.0  protocol version 32
-            Copyright (C) 1996-2026 by Andrew Tridgell, Wayne Davison, and others.
-            Web site: https://rsync.samba.org/
-            Capabilities:
-                64-bit files, 64-bit inums, 64-bit timestamps, 64-bit long ints,
-                socketpairs, symlinks, symtimes, hardlinks, hardlink-specials,
-                hardlink-symlinks, IPv6, atimes, batchfiles, inplace, append, ACLs,
-                ACL-at, xattrs, optional secluded-args, iconv, prealloc, stop-at,
-                no crtimes
-            Optimizations:
-                SIMD-roll, no asm-roll, openssl-crypto, no asm-MD5
-            """
-        let parsed = RsyncCapabilities.parse(versionOutput: full)
-        #expect(parsed == RsyncCapabilities(version: [3, 5, 0], acls: true, extendedAttributes: true))
-        #expect(parsed.isSupported)
-        let old = RsyncCapabilities.parse(versionOutput: "rsync  version 3.0.9  protocol version 30\nCapabilities:\n    no ACLs, no xattrs, iconv\n")
-        #expect(old == RsyncCapabilities(version: [3, 0, 9], acls: false, extendedAttributes: false))
-        #expect(!old.isSupported)
-        #expect(!RsyncCapabilities.parse(versionOutput: "something else").isSupported)
-    }
-
     @Test func exFATRefusesWindowsCharactersLinksAndBadNames() {
         let rules = StorageRules(Self.exfat)
         #expect(rules.refusal(name: "what?.txt", type: "f", length: 1) == "the drive refuses '?' in names")

@@ -73,19 +73,73 @@ import Glibc
             let runner = LocalShellRunner()
             let sessions = SSHSessions(runner: runner, environment: [:], clock: { 0 })
             let host = RemoteHost(host: "drive")
-            let remote = Location(role: .backup, path: drive.mountPoint, host: host)
+            let location = drive.path("backup")
+            try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: false)
+            let remote = Location(role: .backup, path: location, host: host)
             sessions.expect([remote])
             let probe = CapabilityProbe(runner: runner, environment: [:], sessions: sessions)
             let found = probe.capabilities(of: remote)
-            #expect(found == LocalDriveTrial.capabilities(at: drive.mountPoint), "\(found)")
+            #expect(found == LocalDriveTrial.capabilities(at: location), "\(found)")
             #expect(found == Self.expected(kind))
             let version = try rsyncVersionText()
             #expect(probe.rsync(for: remote) == RsyncCapabilities.parse(versionOutput: version))
             #expect(probe.capabilities(of: remote) == found)
             #expect(runner.commands.count == 1, "one round trip: \(runner.commands.count)")
-            let names = try FileManager.default.contentsOfDirectory(atPath: drive.mountPoint)
-            #expect(!names.contains { $0.hasPrefix(".micsync-probe") })
+            #expect(try FileManager.default.contentsOfDirectory(atPath: location).isEmpty)
             sessions.close()
+        }
+    }
+
+    /// Through a real SSH connection (a throwaway sshd on 127.0.0.1, scripts/loopback-sshd.sh):
+    /// the script's names with control bytes and a byte that is not UTF-8 pass the remote login
+    /// shell intact, and the answer is the local trial's.
+    @Test func overRealSSHTheProbeFindsWhatTheLocalOneFinds() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/loopback-sshd.sh").path
+        let server = MountedDrive.temporaryFolder + "/micsync-probe-sshd-" + UUID().uuidString
+        defer {
+            _ = try? MountedDrive.run(["bash", script, "stop", server])
+            try? FileManager.default.removeItem(atPath: server)
+        }
+        let port = try #require(Int(try MountedDrive.check(["bash", script, "start", server]).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let host = RemoteHost(host: "127.0.0.1", port: port, sshOptions: ["-F", server + "/ssh_config"])
+        for kind in [MountedDrive.Kind.exfat, .ntfs, .xfs] {
+            try MountedDrive.with(kind) { drive in
+                let sessions = SSHSessions(runner: SpawningProcessRunner(), environment: ProcessInfo.processInfo.environment, clock: { 0 })
+                defer { sessions.close() }
+                // A folder on the drive: exFAT's root folder keeps no times (exfat-fuse shows 1970,
+                // then the time of the last change, which no utimensat can set back).
+                let location = drive.path("backup")
+                try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: false)
+                let remote = Location(role: .backup, path: location, host: host)
+                sessions.expect([remote])
+                // Times in the past, which the trial's changes in the folder would replace.
+                var times = [timespec(tv_sec: 1_500_000_000, tv_nsec: 0), timespec(tv_sec: 1_600_000_000, tv_nsec: 0)]
+                #expect(utimensat(AT_FDCWD, location, &times, 0) == 0)
+                let before = try status(location)
+                let probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: [:], sessions: sessions)
+                #expect(probe.capabilities(of: remote) == Self.expected(kind), "\(kind): \(probe.capabilities(of: remote))")
+                #expect(probe.rsync(for: remote).isSupported)
+                // Its times put back (the facts' listing of the folder may read it, not this).
+                let after = try status(location)
+                #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec, "\(kind)")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: location).isEmpty)
+            }
+        }
+    }
+
+    /// exFAT's root folder keeps no time: a location there shows it, by trying and over SSH.
+    @Test func theRootFolderOfAnExFATDriveIsFoundToKeepNoTimes() throws {
+        try MountedDrive.with(.exfat) { drive in
+            #expect(!LocalDriveTrial.capabilities(at: drive.mountPoint).locationFolderTimes)
+            let sessions = SSHSessions(runner: LocalShellRunner(), environment: [:], clock: { 0 })
+            let remote = Location(role: .backup, path: drive.mountPoint, host: RemoteHost(host: "drive"))
+            sessions.expect([remote])
+            #expect(!CapabilityProbe(runner: LocalShellRunner(), environment: [:], sessions: sessions).capabilities(of: remote).locationFolderTimes)
+            sessions.close()
+        }
+        try MountedDrive.with(.ext4) { drive in
+            #expect(LocalDriveTrial.capabilities(at: drive.mountPoint).locationFolderTimes)
         }
     }
 
@@ -97,9 +151,27 @@ import Glibc
         }
         try MountedDrive.with(.exfat, readOnly: true) { drive in
             let found = LocalDriveTrial.capabilities(at: drive.mountPoint)
-            // exfat-fuse shows as `fuseblk`: the boot sector names it.
-            #expect(found == FileSystemCapabilities.ofType("exfat"), "\(found)")
+            // exfat-fuse shows as `fuseblk`: the boot sector names it. The drive's root folder
+            // has no times.
+            var expected = FileSystemCapabilities.ofType("exfat")
+            expected.locationFolderTimes = false
+            #expect(found == expected, "\(found)")
             #expect(LocalDriveTrial.identify(drive.mountPoint).options.contains("ro"))
+        }
+    }
+
+    /// A folder nothing may be made in, on a drive mounted for writing (immutable, so that even
+    /// root is refused): the type and mount options, and the folder untouched.
+    @Test func aLocationThatRefusesTheProbesFolderIsKnownByItsTypeAndMountOptions() throws {
+        try MountedDrive.with(.ext4) { drive in
+            let location = drive.path("locked")
+            try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: false)
+            try MountedDrive.check(["chattr", "+i", location])
+            defer { _ = try? MountedDrive.check(["chattr", "-i", location]) }
+            let found = LocalDriveTrial.capabilities(at: location)
+            #expect(found == FileSystemCapabilities.ofType("ext4", mountOptions: LocalDriveTrial.identify(location).options))
+            #expect(found.learnedBy == .typeAndMountOptions)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: location).isEmpty)
         }
     }
 

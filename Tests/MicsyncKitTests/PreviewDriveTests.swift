@@ -70,3 +70,42 @@ struct PreviewDriveTests {
         #expect(result.unstorable.isEmpty)
     }
 }
+
+@Suite("PreviewBuilder on other drives: review findings")
+struct PreviewDriveReviewTests {
+    func preview(_ lines: [String], deleting: Bool) -> Preview {
+        var command = RsyncCommand(spec: TransferSpec(action: .backup, configName: "Docs", source: Location(role: .work, path: "/src"),
+                                                      destination: Location(role: .backup, path: "/dst"), parent: "", names: []), existingPrefix: "")
+        command.itemizesEverything = true
+        var builder = PreviewBuilder(command: command, fileSystem: FakeFileSystem(["/dst": .directory]), destination: .ofType("exfat"), deleting: deleting)
+        for line in lines { builder.add(line) }
+        return builder.finish()
+    }
+
+    @Test func newItemsInsideFoldersThatClashInCaseAreCountedWithThem() {
+        let result = preview([".d          4096 Sub/", ".d          4096 sub/", ">f+++++++++ 3 sub/brandnew.txt"], deleting: false)
+        #expect(result.unstorable.map(\.displayPath) == ["Sub/", "sub/"])
+        #expect(result.unstorable[1].contained == ["sub/brandnew.txt"])
+        #expect(result.new.isEmpty)
+    }
+
+    @Test func aFolderRenamedInCaseIsRenamedOnceAndItsDeletionsListedOnce() {
+        // rsync lists a case-renamed folder's contents under both of its names.
+        let lines = [".d          4096 p/", ".d          4096 p/inner/", ".f          1 p/inner/y.txt",
+                     "*deleting   0 P/", "*deleting   0 P/Inner/", "*deleting   0 P/Inner/x.txt", "*deleting   0 P/Inner/Y.txt",
+                     "*deleting   0 p/Inner/", "*deleting   0 p/Inner/x.txt", "*deleting   0 p/Inner/Y.txt"]
+        let result = preview(lines, deleting: true)
+        #expect(result.caseRenames.map(\.path) == ["p", "p/inner", "p/inner/y.txt"])
+        #expect(result.deletions.map(\.path) == ["p/inner/x.txt"])
+    }
+
+    @Test func windowsReservedNamesAreRefusedWhereTheDriveRefusesThem() {
+        var ntfs = FileSystemCapabilities.ofType("fuseblk", mountOptions: ["windows_names"])
+        #expect(StorageRules(ntfs).refusal(name: "CON", type: "f", length: 1) != nil)
+        #expect(StorageRules(ntfs).refusal(name: "aux.txt", type: "f", length: 1) != nil)
+        #expect(StorageRules(ntfs).refusal(name: "trail.", type: "f", length: 1) != nil)
+        #expect(StorageRules(ntfs).refusal(name: "console.txt", type: "f", length: 1) == nil)
+        ntfs.windowsReservedNames = false
+        #expect(StorageRules(ntfs).refusal(name: "CON", type: "f", length: 1) == nil)
+    }
+}

@@ -28,7 +28,7 @@ struct RsyncCommandTests {
     }
 
     /// The marker and trash at the top of a location are never copied, listed or deleted.
-    static let reserved = ["--exclude=/.micsync-trash/", "--exclude=/.micsync-location"]
+    static let reserved = ["--exclude=/.micsync-trash/", "--exclude=/.micsync-location", "--exclude=/.micsync-probe.*", "--exclude=.micsync-rename-*"]
 
     @Test func aWholeLocationIsCopiedFolderToFolder() {
         let whole = command()

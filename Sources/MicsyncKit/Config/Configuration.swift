@@ -106,6 +106,11 @@ public struct Config: Equatable, Sendable {
 public enum ReservedName {
     public static let marker = ".micsync-location"
     public static let trash = ".micsync-trash"
+    /// The prefix of the private folder the capability probe makes in a location and removes
+    /// again (`.micsync-probe.XXXXXX`); one is left only if micsync was killed during the probe.
+    public static let probePrefix = ".micsync-probe"
+    /// The temporary name of an item renamed in case only (anywhere in a location).
+    public static let renamePrefix = ".micsync-rename-"
 }
 
 /// A loaded and validated configuration file.

@@ -23,6 +23,9 @@ public struct CopyFidelity: Equatable, Sendable {
     /// The source makes its modes up (exFAT, FAT, NTFS without `permissions`: every file
     /// 0777): a file it creates gets an ordinary file's mode instead (0644, less the umask).
     public var plainModesForNewFiles = false
+    /// Either location folder keeps no time of its own (the root of an exFAT or FAT drive,
+    /// whose time is made up at each mount): a change of only its time is not a change.
+    public var ignoresLocationFolderTime = false
 
     public init() {}
 
@@ -47,6 +50,7 @@ public struct CopyFidelity: Equatable, Sendable {
             && (source.aclsAsExtendedAttributes || destination.aclsAsExtendedAttributes)
         fidelity.ignoresTimeShift = source.localTime || destination.localTime
         fidelity.plainModesForNewFiles = !source.permissions && destination.permissions
+        fidelity.ignoresLocationFolderTime = !source.locationFolderTimes || !destination.locationFolderTimes
         return fidelity
     }
 

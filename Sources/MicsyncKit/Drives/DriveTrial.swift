@@ -2,7 +2,7 @@
 /// the values they set and how they read back what they find.
 enum DriveTrial {
     /// The prefix of the private folder a trial makes in the location and removes again.
-    static let folderPrefix = ".micsync-probe"
+    static let folderPrefix = ReservedName.probePrefix
     /// The modification time a trial sets: an odd second and nanoseconds that tell each
     /// resolution apart (2001-09-09 01:46:41.123456789 UTC).
     static let probeTime = (seconds: 1_000_000_001, nanoseconds: 123_456_789)
@@ -59,17 +59,30 @@ enum DriveTrial {
     /// letters (a trailing byte could be trimmed by a shell, a leading one mean something).
     static func candidateName(_ byte: UInt8) -> [UInt8] { [0x72, byte, 0x78] }
 
+    /// A name holding every candidate byte: where it is kept, none is refused and one file
+    /// answers for all of them (each costs a round trip to a FUSE daemon, two where kept).
+    static let allCandidatesName: [UInt8] = [0x72] + FileSystemCapabilities.windowsRefusedBytes + [0x78]
+
     /// A name that is not UTF-8 (0xFF never occurs in it).
     static let nonUTF8Name: [UInt8] = [0x6E, 0xFF, 0x78]
 
     /// What a type adds to what was tried: the limits no trial can find cheaply (the largest
     /// file, local time), and XFS showing ACLs as extended attributes.
-    static func completed(_ tried: FileSystemCapabilities, mountOptions: [String]) -> FileSystemCapabilities {
+    static func completed(_ tried: FileSystemCapabilities, mountOptions: [String], isMountRoot: Bool) -> FileSystemCapabilities {
         var capabilities = tried
         let rules = FileSystemCapabilities.ofType(tried.type, mountOptions: mountOptions)
         capabilities.maximumFileSize = rules.maximumFileSize
         capabilities.localTime = rules.localTime
         capabilities.aclsAsExtendedAttributes = capabilities.aclsAsExtendedAttributes || rules.aclsAsExtendedAttributes
-        return capabilities
+        return atLocation(capabilities, isMountRoot: isMountRoot)
+    }
+
+    /// The root folder of a FAT or exFAT file system has no times of its own (it has no entry
+    /// in a folder, where the others keep theirs). Known from where the location is, because a
+    /// FUSE mount's cached attributes make a read-back unreliable.
+    static func atLocation(_ capabilities: FileSystemCapabilities, isMountRoot: Bool) -> FileSystemCapabilities {
+        var located = capabilities
+        located.locationFolderTimes = !(isMountRoot && ["exfat", "vfat", "msdos", "fat"].contains(capabilities.type))
+        return located
     }
 }

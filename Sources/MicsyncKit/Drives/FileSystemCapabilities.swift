@@ -30,6 +30,9 @@ public struct FileSystemCapabilities: Equatable, Sendable {
     public var caseSensitive = true
     /// Bytes refused in a name, besides `/` and NUL (exFAT and FAT: `"*:<>?\|` and 0x01–0x1F).
     public var refusedBytes: [UInt8] = []
+    /// Windows' reserved names are refused: `CON`, `PRN`, `AUX`, `NUL`, `COM1`…`LPT9` (with any
+    /// extension), and names ending in a dot or a space (NTFS mounted with `windows_names`).
+    public var windowsReservedNames = false
     /// Names must be valid UTF-8 (the drive stores UTF-16 names).
     public var requiresUTF8Names = false
     /// The finest difference of modification times that is kept, in seconds (1e-9 on ext4,
@@ -47,6 +50,11 @@ public struct FileSystemCapabilities: Equatable, Sendable {
     public var aclsAsExtendedAttributes = false
     /// The largest file it can hold, where its type has a limit (FAT32: 4 GiB − 1 byte).
     public var maximumFileSize: Int64?
+    /// The location folder itself keeps its modification time. The root folder of a FAT or
+    /// exFAT drive has none: exfat-fuse shows 1970 after each mount, then the time of the last
+    /// change until unmounted, whatever is set, so rsync lists `./` as a folder whose time
+    /// changed on the first run after each mount.
+    public var locationFolderTimes = true
 
     public init(type: String, learnedBy: LearnedBy) {
         self.type = type
@@ -87,9 +95,12 @@ public struct FileSystemCapabilities: Equatable, Sendable {
             capabilities.permissions = permissions
             capabilities.ownership = permissions
             capabilities.acls = mountOptions.contains("acl")
-            capabilities.specialFiles = false
+            // ntfs-3g keeps named pipes, sockets and devices (as its special files).
             capabilities.requiresUTF8Names = true
-            if mountOptions.contains("windows_names") { capabilities.refusedBytes = Self.windowsRefusedBytes }
+            if mountOptions.contains("windows_names") {
+                capabilities.refusedBytes = Self.windowsRefusedBytes
+                capabilities.windowsReservedNames = true
+            }
         case "xfs":
             capabilities.aclsAsExtendedAttributes = true
         default:
@@ -108,7 +119,8 @@ public struct FileSystemCapabilities: Equatable, Sendable {
     /// Whether something that exists on a POSIX file system cannot be stored here at all (so the
     /// preview must look at every item before anything is copied).
     public var refusesSomeItems: Bool {
-        !symbolicLinks || !specialFiles || !caseSensitive || !refusedBytes.isEmpty || requiresUTF8Names || maximumFileSize != nil
+        !symbolicLinks || !specialFiles || !caseSensitive || !refusedBytes.isEmpty || requiresUTF8Names || windowsReservedNames
+            || maximumFileSize != nil
     }
 
     /// The attributes it cannot keep, as people name them, for `-v` and `--list`.
@@ -127,6 +139,7 @@ public struct FileSystemCapabilities: Equatable, Sendable {
             let printable = refusedBytes.filter { $0 >= 0x20 }.map { String(UnicodeScalar($0)) }.joined(separator: " ")
             names.append("names with " + printable + (refusedBytes.contains { $0 < 0x20 } ? " or control characters" : ""))
         }
+        if windowsReservedNames { names.append("Windows' reserved names (CON, AUX, … and names ending in a dot or a space)") }
         if requiresUTF8Names { names.append("names that are not UTF-8") }
         if timeResolution >= 1 { names.append("times finer than \(Int(timeResolution)) s") }
         if let maximumFileSize { names.append("files over " + Report.bytes(maximumFileSize)) }

@@ -14,37 +14,42 @@ enum LocalDriveTrial {
         guard let path = realPath(location), let before = status(path), before.st_mode & S_IFMT == S_IFDIR else {
             return .everything()
         }
-        let (type, options) = identify(path)
+        let (type, options, mountPoint) = identify(path)
         guard !options.contains("ro"), let folder = makeFolder(in: path) else {
-            return FileSystemCapabilities.ofType(type, mountOptions: options)
+            return DriveTrial.atLocation(FileSystemCapabilities.ofType(type, mountOptions: options), isMountRoot: mountPoint == path)
         }
         var tried = FileSystemCapabilities(type: type, learnedBy: .trying)
         let directory = PathBytes.bytes(folder).withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        var ran = false
         if directory >= 0 {
-            tryEach(in: directory, into: &tried)
+            ran = tryEach(in: directory, into: &tried)
             removeContents(of: directory)
             close(directory)
         }
         _ = PathBytes.bytes(folder).withCString { rmdir($0) }
         var times = [before.st_atim, before.st_mtim]
         _ = PathBytes.bytes(path).withCString { utimensat(AT_FDCWD, $0, &times, 0) }
-        return DriveTrial.completed(tried, mountOptions: options)
+        // A folder but no file could be made (fusefat): nothing was learned by trying.
+        guard ran else { return DriveTrial.atLocation(FileSystemCapabilities.ofType(type, mountOptions: options), isMountRoot: mountPoint == path) }
+        return DriveTrial.completed(tried, mountOptions: options, isMountRoot: mountPoint == path)
     }
 
-    /// The file system's type and options, from the mount table, checked against `statfs`.
-    static func identify(_ path: String) -> (type: String, options: [String]) {
+    /// The file system's type, options and mount point, from the mount table, checked against
+    /// `statfs`.
+    static func identify(_ path: String) -> (type: String, options: [String], mountPoint: String?) {
         let magic = MountTable.magicName(PathBytes.bytes(path).withCString { micsync_file_system_magic($0) })
         let entries = MountTable.parse(readText("/proc/self/mountinfo") ?? "")
         guard let entry = MountTable.entry(holding: path, in: entries),
               magic.map({ MountTable.type(entry.type, matchesMagicName: $0) }) ?? true else {
-            return (magic ?? "unknown", [])
+            return (magic ?? "unknown", [], nil)
         }
         let sector = entry.type.hasPrefix("fuse") && entry.source.hasPrefix("/") ? readBytes(entry.source, count: 90) : nil
-        return (MountTable.typeName(of: entry, bootSector: sector), entry.options)
+        return (MountTable.typeName(of: entry, bootSector: sector), entry.options, entry.mountPoint)
     }
 
-    /// Each trial, in the private folder open as `directory`.
-    static func tryEach(in directory: Int32, into capabilities: inout FileSystemCapabilities) {
+    /// Each trial, in the private folder open as `directory`; false if not even a file could be
+    /// made there.
+    static func tryEach(in directory: Int32, into capabilities: inout FileSystemCapabilities) -> Bool {
         func at<Result>(_ name: String, _ body: (UnsafePointer<CChar>) -> Result) -> Result { PathBytes.bytes(name).withCString(body) }
         func status(_ name: [UInt8]) -> stat? {
             var found = stat()
@@ -57,7 +62,7 @@ enum LocalDriveTrial {
             return status(name) != nil
         }
         let file: [UInt8] = Array("f".utf8)
-        guard create(file) else { return }
+        guard create(file) else { return false }
         capabilities.permissions = [0o640, 0o604].allSatisfy { mode in
             at("f") { fchmodat(directory, $0, mode_t(mode), 0) } == 0 && status(file).map { $0.st_mode & 0o7777 } == mode_t(mode)
         }
@@ -74,11 +79,15 @@ enum LocalDriveTrial {
         capabilities.specialFiles = at("p") { mkfifoat(directory, $0, 0o600) } == 0
             && status(Array("p".utf8)).map { $0.st_mode & S_IFMT == S_IFIFO } == true
         capabilities.caseSensitive = !(create(Array("c".utf8)) && status(Array("C".utf8)) != nil)
-        capabilities.refusedBytes = FileSystemCapabilities.windowsRefusedBytes.filter { !create(DriveTrial.candidateName($0)) }
+        if !create(DriveTrial.allCandidatesName) {
+            capabilities.refusedBytes = FileSystemCapabilities.windowsRefusedBytes.filter { !create(DriveTrial.candidateName($0)) }
+        }
         capabilities.requiresUTF8Names = !create(DriveTrial.nonUTF8Name)
+        capabilities.windowsReservedNames = !create(Array("CON".utf8)) || !create(Array("dot.".utf8)) || !create(Array("space ".utf8))
         if let resolution = timeResolution(in: directory, name: file, status: status) { capabilities.timeResolution = resolution }
         capabilities.sparseFiles = sparseFilesKept(in: directory)
         tryAttributes(in: directory, into: &capabilities)
+        return true
     }
 
     static func timeResolution(in directory: Int32, name: [UInt8], status: ([UInt8]) -> stat?) -> Double? {

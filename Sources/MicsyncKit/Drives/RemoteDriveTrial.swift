@@ -1,6 +1,8 @@
 /// The capability trial of remote locations: the local trial's steps as a POSIX sh script
 /// (coreutils' stat, touch, ln, mkfifo, chmod, mktemp; awk and od), which the host's SSH probe
-/// runs for each of its locations in the same round trip, and the reading of its answer.
+/// runs for each of its locations in the same round trip, and the reading of its answer. The
+/// location folder's times are kept on a file in the temporary folder and put back with one
+/// `touch -r`: exfat-fuse ignores a change of only one of the two times.
 ///
 /// Each location `i` answers lines `c<i> KEY [VALUE]`: `-` not a folder; `m` its mount table
 /// line; `b` the first 90 bytes of a FUSE mount's source in hex; `w UID` the private folder
@@ -8,8 +10,8 @@
 /// trial file's status; `k` a name was found in another case; `x BYTES…` the refused name
 /// bytes; `u` a name that is not UTF-8 was refused; `a 1|0` and `l 1|0` a user extended
 /// attribute and an ACL kept (no line: setfattr/getfattr or setfacl/getfacl are missing);
-/// `g` the ACL also shows as an XFS attribute. rsync answers `r LINE` per line of
-/// `rsync --version`, or `r-` when there is none.
+/// `g` the ACL also shows as an XFS attribute; `o` the location is the root folder of its mount.
+/// rsync answers `r LINE` per line of `rsync --version`, or `r-` when the host has none.
 enum RemoteDriveTrial {
     /// The trial of each path (home-relative `~` paths allowed), then `rsync --version`.
     static func script(_ paths: [String]) -> String {
@@ -20,8 +22,9 @@ enum RemoteDriveTrial {
 
     static let rsyncVersionScript = #"if command -v rsync >/dev/null 2>&1; then rsync --version 2>/dev/null | while IFS= read -r v; do printf 'r %s\n' "$v"; done; else echo r-; fi"#
 
-    /// The deepest mount point on the way to the resolved path `P`, escapes (`\040` …) undone.
-    static let mountLineProgram = #"BEGIN { p = ENVIRON["P"]; n = -1 } { m = $5; gsub(/\\040/, " ", m); gsub(/\\011/, "\t", m); gsub(/\\012/, "\n", m); gsub(/\\134/, "\\", m); if ((m == "/" || p == m || index(p, m "/") == 1) && length(m) >= n) { n = length(m); b = $0 } } END { if (n >= 0) print b }"#
+    /// The mount table line of the deepest mount point on the way to the resolved path `P`
+    /// (escapes such as `\040` undone to compare), after `R ` if it is `P` itself, else `N `.
+    static let mountLineProgram = #"BEGIN { p = ENVIRON["P"]; n = -1 } { m = $5; gsub(/\\040/, " ", m); gsub(/\\011/, "\t", m); gsub(/\\012/, "\n", m); gsub(/\\134/, "\\", m); if ((m == "/" || p == m || index(p, m "/") == 1) && length(m) >= n) { n = length(m); b = $0 } } END { if (n >= 0) print (n == length(p) ? "R " : "N ") b }"#
 
     static var function: String {
         let id = String(DriveTrial.otherID)
@@ -29,21 +32,23 @@ enum RemoteDriveTrial {
             let name = RemoteShell.quote(PathBytes.string(DriveTrial.candidateName(byte)))
             return "{ true >\(name) && [ -e \(name) ]; } || printf ' \(byte)'"
         }.joined(separator: "; ")
+        let all = RemoteShell.quote(PathBytes.string(DriveTrial.allCandidatesName))
         let nonUTF8 = RemoteShell.quote(PathBytes.string(DriveTrial.nonUTF8Name))
         return """
             mt() { i=$1; r=$(cd "$2" 2>/dev/null && pwd -P) || { echo "c$i -"; return 0; }; \
             l=$(P="$r" awk \(RemoteShell.quote(mountLineProgram)) /proc/self/mountinfo 2>/dev/null); \
+            case "$l" in R*) printf 'c%s o\\n' "$i";; esac; l=${l#? }; \
             [ -n "$l" ] && printf 'c%s m %s\\n' "$i" "$l"; \
             case "$l" in *" - fuse "*|*" - fuseblk "*) s=${l#* - }; s=${s#* }; s=${s%% *}; \
             [ -r "$s" ] && printf 'c%s b %s\\n' "$i" "$(od -A n -t x1 -N 90 "$s" 2>/dev/null | tr -d ' \\n')";; esac; \
-            t=$(stat -c '%x|%y' "$r" 2>/dev/null) || return 0; \
-            d=$(mktemp -d "$r/\(DriveTrial.folderPrefix).XXXXXX" 2>/dev/null) || return 0; \
+            t=$(mktemp 2>/dev/null) || return 0; touch -r "$r" "$t"; \
+            d=$(mktemp -d "$r/\(DriveTrial.folderPrefix).XXXXXX" 2>/dev/null) || { rm -f "$t"; return 0; }; \
             (cd "$d" || exit 0; u=$(id -u); printf 'c%s w %s\\n' "$i" "$u"; \
             true > f && chmod 640 f && [ "$(stat -c %a f)" = 640 ] && chmod 604 f; \
             [ "$u" = 0 ] && chown \(id):\(id) f; ln -s f l; ln f h; mkfifo p; \
             dd if=/dev/zero of=s bs=1 count=1 seek=1048576; TZ=UTC0 touch -d '\(DriveTrial.probeTimeText)' t; \
             true > c; [ -e C ] && printf 'c%s k\\n' "$i"; \
-            printf 'c%s x' "$i"; \(refused); printf '\\n'; \
+            printf 'c%s x' "$i"; { true >\(all) && [ -e \(all) ]; } || { \(refused); }; printf '\\n'; \
             { true >\(nonUTF8) && [ -e \(nonUTF8) ]; } || printf 'c%s u\\n' "$i"; \
             TZ=UTC0 stat -c '%n|%a|%u|%g|%h|%b|%B|%y|%F' f l p s t | while IFS= read -r v; do printf 'c%s s %s\\n' "$i" "$v"; done; \
             if command -v setfattr >/dev/null && command -v getfattr >/dev/null; then true > a; \
@@ -52,7 +57,7 @@ enum RemoteDriveTrial {
             if command -v setfacl >/dev/null && command -v getfacl >/dev/null; then true > e; \
             if setfacl -m u:\(id):r e && getfacl -n e | grep -q '^user:\(id):'; then echo "c$i l 1"; \
             getfattr -m - e | grep -q SGI_ACL && echo "c$i g"; else echo "c$i l 0"; fi; fi) 2>/dev/null; \
-            rm -rf "$d"; touch -a -d "${t%%|*}" "$r"; touch -m -d "${t#*|}" "$r"; }
+            rm -rf "$d"; touch -r "$t" "$r"; rm -f "$t"; }
             """
     }
 
@@ -90,7 +95,8 @@ extension RemoteDriveTrial {
         let sector = value("b").map(bytes(fromHex:))
         let type = entry.map { MountTable.typeName(of: $0, bootSector: sector) } ?? "unknown"
         let options = entry?.options ?? []
-        let rules = FileSystemCapabilities.ofType(type, mountOptions: options)
+        let isMountRoot = value("o") != nil
+        let rules = DriveTrial.atLocation(FileSystemCapabilities.ofType(type, mountOptions: options), isMountRoot: isMountRoot)
         guard let user = value("w") else { return rules }
         var tried = FileSystemCapabilities(type: type, learnedBy: .trying)
         var files: [String: [String]] = [:]
@@ -98,10 +104,11 @@ extension RemoteDriveTrial {
             let fields = line.dropFirst(2).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             if fields.count == 9 { files[fields[0]] = fields }
         }
-        let file = files["f"]
-        tried.permissions = file?[1] == "604"
-        tried.ownership = user == "0" ? file?[2] == String(DriveTrial.otherID) && file?[3] == String(DriveTrial.otherID) : tried.permissions
-        tried.hardLinks = file?[4] == "2"
+        // A folder but no file could be made (fusefat): nothing was learned by trying.
+        guard let file = files["f"] else { return rules }
+        tried.permissions = file[1] == "604"
+        tried.ownership = user == "0" ? file[2] == String(DriveTrial.otherID) && file[3] == String(DriveTrial.otherID) : tried.permissions
+        tried.hardLinks = file[4] == "2"
         tried.symbolicLinks = files["l"]?[8] == "symbolic link"
         tried.specialFiles = files["p"]?[8] == "fifo"
         if let sparse = files["s"], let blocks = Int(sparse[5]), let blockSize = Int(sparse[6]) {
@@ -120,7 +127,7 @@ extension RemoteDriveTrial {
         tried.extendedAttributes = value("a").map { $0 == "1" } ?? (rsync.extendedAttributes && rules.extendedAttributes)
         tried.acls = value("l").map { $0 == "1" } ?? (rsync.acls && rules.acls)
         tried.aclsAsExtendedAttributes = value("g") != nil
-        return DriveTrial.completed(tried, mountOptions: options)
+        return DriveTrial.completed(tried, mountOptions: options, isMountRoot: isMountRoot)
     }
 
     /// `stat`'s `%y` of the trial's time file, read in UTC: only its minute is expected, so the

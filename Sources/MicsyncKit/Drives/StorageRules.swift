@@ -12,6 +12,7 @@ public struct StorageRules: Sendable {
         if let refused = bytes.first(where: capabilities.refusedBytes.contains) {
             return "the drive refuses " + Self.describe(refused) + " in names"
         }
+        if capabilities.windowsReservedNames, let reason = Self.windowsReservedReason(name) { return reason }
         if capabilities.requiresUTF8Names && String(validating: bytes, as: UTF8.self) == nil {
             return "the name is not UTF-8, which the drive's names must be"
         }
@@ -21,6 +22,14 @@ public struct StorageRules: Sendable {
             return Report.bytes(length) + ", over the drive's limit of " + Report.bytes(limit) + " a file"
         }
         return nil
+    }
+
+    /// Windows keeps device names (with any extension) and refuses names ending in a dot or a space.
+    static func windowsReservedReason(_ name: String) -> String? {
+        if name.hasSuffix(".") || name.hasSuffix(" ") { return "the drive refuses names ending in a dot or a space" }
+        let stem = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first.map { $0.uppercased() } ?? ""
+        let devices = ["CON", "PRN", "AUX", "NUL"] + (1...9).flatMap { ["COM\($0)", "LPT\($0)"] }
+        return devices.contains(stem) ? "\(stem) is a name Windows reserves, which the drive refuses" : nil
     }
 
     static func describe(_ byte: UInt8) -> String {

@@ -35,13 +35,16 @@ public struct ApplyPlan: Equatable, Sendable {
     public static let exactNewItemLimit = 2000
 
     /// `linksHardLinks`: micsync can make hard links in the destination itself (a local one).
-    public static func make(preview: Preview, spec: TransferSpec, overwrite: Bool, delete: Bool, linksHardLinks: Bool = false) -> ApplyPlan {
+    /// `keepsReplaced` (-k): a file a link would replace goes to the trash, so it is replaced by
+    /// the replacing run (as a copy) instead.
+    public static func make(preview: Preview, spec: TransferSpec, overwrite: Bool, delete: Bool, linksHardLinks: Bool = false,
+                            keepsReplaced: Bool = false) -> ApplyPlan {
         var plan = ApplyPlan()
         plan.replaceList = overwrite ? preview.modified.map(\.path) : []
         plan.refused = (overwrite ? [] : preview.modified.filter { $0.replaces != nil }.map(\.path))
             + preview.refusedFolders.map(\.path) + preview.leftAlone
         var newItems = preview.new.filter { change in !plan.refused.contains { change.path.hasPrefix($0 + "/") } }
-        if linksHardLinks { plan.takeHardLinks(from: &newItems, preview: preview, overwrite: overwrite) }
+        if linksHardLinks { plan.takeHardLinks(from: &newItems, preview: preview, overwrite: overwrite, relinks: overwrite && !keepsReplaced) }
         plan.bulk = (spec.action == .tree || newItems.count > exactNewItemLimit)
             && !(newItems.isEmpty && preview.folderUpdates.isEmpty && plan.replaceList.isEmpty)
         let added = plan.bulk ? [] : newItems.map(\.path) + preview.folderUpdates.map(\.path)
@@ -66,7 +69,7 @@ public struct ApplyPlan: Equatable, Sendable {
 
     /// A new hard link whose leader is not new, and an accepted relink, are linked afterwards
     /// instead of being copied (rsync would copy them as files, splitting the link).
-    private mutating func takeHardLinks(from newItems: inout [Change], preview: Preview, overwrite: Bool) {
+    private mutating func takeHardLinks(from newItems: inout [Change], preview: Preview, overwrite: Bool, relinks: Bool) {
         let newPaths = Set(newItems.map(\.path))
         let declined = overwrite ? Set<String>() : Set(preview.modified.map(\.path))
         newItems.removeAll { change in
@@ -74,7 +77,7 @@ public struct ApplyPlan: Equatable, Sendable {
             hardLinks.append(HardLink(path: change.path, leader: leader, replaces: false))
             return true
         }
-        guard overwrite else { return }
+        guard relinks else { return }
         let relinked = preview.modified.filter { $0.hardLinkLeader != nil && $0.replaces == nil }
         for change in relinked { hardLinks.append(HardLink(path: change.path, leader: change.hardLinkLeader!, replaces: true)) }
         let paths = Set(relinked.map(\.path))

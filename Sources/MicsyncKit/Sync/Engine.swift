@@ -86,10 +86,10 @@ public struct Engine: Sendable {
         guard var command = command(for: spec, into: &result) else { return discard(result.finished(.failed)) }
         guard let drives = learnDrives(spec, into: &command) else { return discard(result.finished(.failed)) }
         result.command = command
-        if !options.dryRun && result.next.isSingleRun && !drives.refusesSomeItems { return result }
+        if !options.dryRun && result.next.isSingleRun && !drives.destination.refusesSomeItems { return result }
         let deleting = spec.action.mayDelete && options.deletion != .never
         var builder = PreviewBuilder(command: command, sourceFiles: fileSystem.on(spec.source), destinationFiles: fileSystem.on(spec.destination),
-                                     destination: drives, deleting: deleting)
+                                     destination: drives.destination, source: drives.source, deleting: deleting)
         let previewArguments = command.preview(deleting: deleting)
         if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
         guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return discard(result.finished(.failed)) }
@@ -100,17 +100,21 @@ public struct Engine: Sendable {
             result.outcome = max(result.outcome, .incomplete)
             console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(spec.destination.displayName); left alone")
         }
-        if !preview.unstorable.isEmpty { result.outcome = max(result.outcome, .incomplete) }
-        report.listUnstorable(preview, destination: spec.destination, type: drives.type)
+        // What the drive cannot store leaves the copy otherwise complete (so recorded), and
+        // the exit status 1 (so that a timer notices).
+        let cannotStore: Outcome = preview.unstorable.isEmpty ? .done : .incomplete
+        report.listUnstorable(preview, destination: spec.destination, type: drives.destination.type)
         if preview.isEmpty {
             report.nothingToDo(unstorable: preview.unstorable.count)
-            if !options.dryRun { onFinished(spec, ApplyTotals(), result.outcome) }
-            return discard(result.finished(result.outcome))
+            var totals = ApplyTotals()
+            totals.unstorable = preview.unstorable.count
+            if !options.dryRun { onFinished(spec, totals, result.outcome) }
+            return discard(result.finished(max(result.outcome, cannotStore)))
         }
         report.list(preview)
         if options.dryRun {
             console.line("Dry run: nothing was changed.")
-            return discard(result.finished(result.outcome))
+            return discard(result.finished(max(result.outcome, cannotStore)))
         }
         result.next = .changes(preview)
         return result
@@ -209,7 +213,6 @@ public struct Engine: Sendable {
         return ended
     }
 
-    /// Removes the lists of a preview that will not be applied (a later question was cancelled).
     /// Gives up a preview that will not be applied (a later question was cancelled): its lock
     /// is released and its lists removed.
     public func abandon(_ previewed: DestinationPreview) {
@@ -250,7 +253,8 @@ public struct Engine: Sendable {
     /// What both sides' file systems can store and both rsyncs can carry decides what the copy
     /// keeps (`command.fidelity`) and how the preview looks; nil when the destination cannot be
     /// served at all (an rsync older than micsync needs, said before anything runs).
-    private func learnDrives(_ spec: TransferSpec, into command: inout RsyncCommand) -> FileSystemCapabilities? {
+    private func learnDrives(_ spec: TransferSpec, into command: inout RsyncCommand)
+        -> (source: FileSystemCapabilities, destination: FileSystemCapabilities)? {
         let source = probe?.capabilities(of: spec.source) ?? .everything()
         let destination = probe?.capabilities(of: spec.destination) ?? .everything()
         let sourceRsync = probe?.rsync(for: spec.source) ?? .full
@@ -275,7 +279,7 @@ public struct Engine: Sendable {
             console.line("destination \(spec.destination.displayName): " + destination.summary)
             console.line("the copy " + command.fidelity.description)
         }
-        return destination
+        return (source, destination)
     }
 
     /// Gives destination items the source's case, each through a temporary name (a drive that
@@ -288,7 +292,7 @@ public struct Engine: Sendable {
         for change in renames {
             guard let from = change.renamedFrom else { continue }
             let current = Paths.join(location.path, Paths.join(Paths.parent(change.path), Paths.lastComponent(from)))
-            let temporary = Paths.join(Paths.parent(current), ".micsync-rename-" + Paths.lastComponent(from))
+            let temporary = Paths.join(Paths.parent(current), ReservedName.renamePrefix + Paths.lastComponent(from))
             let target = Paths.join(location.path, change.path)
             do throws(FileError) {
                 try files.rename(current, to: temporary, checked: true)
@@ -375,7 +379,7 @@ public struct Engine: Sendable {
         } else {
             report.summary(totals, seconds: clock() - started, declined: declined, complete: outcome == .done)
         }
-        return outcome
+        return totals.unstorable > 0 ? max(outcome, .incomplete) : outcome
     }
 
     /// Runs one command that changes files and counts what it reported doing.

@@ -81,7 +81,8 @@ extension Engine {
             // machine; otherwise by a run that lists the folders the source still has.
             let sourceFiles = fileSystem.on(spec.source)
             let plan = RunPlan.make(preview: current, spec: spec, answers: answered.answers,
-                                    local: !spec.source.isRemote && !spec.destination.isRemote) { folders in
+                                    local: !spec.source.isRemote && !spec.destination.isRemote,
+                                    keepsReplaced: answered.previewed.command?.trashFolder != nil) { folders in
                 let found = sourceFiles.stamps(of: folders.map { Paths.join(spec.source.path, $0 == "." ? "" : $0) })
                 return zip(folders, found).filter { $0.1?.kind == .directory }.map(\.0)
             }
@@ -142,6 +143,7 @@ extension Engine {
         var totals = ApplyTotals()
         if !rename(current.caseRenames, spec: spec, totals: &totals) { outcome = max(outcome, .incomplete) }
         totals.declined = answered.answers.declinedCount(in: preview)
+        totals.unstorable = preview.unstorable.count
         for step in prepared.steps {
             outcome = max(outcome, apply(step, command: prepared.command, replaced: replaced, totals: &totals, progress: progress))
             if outcome == .interrupted { break }

@@ -14,6 +14,9 @@ public struct Preview: Equatable, Sendable {
     /// Destination items whose name differs from the source's only in case, on a drive that
     /// does not tell case apart: renamed to the source's name (nothing is lost by it).
     public var caseRenames: [Change] = []
+    /// Destination items the source lacks only because the source's drive cannot hold them
+    /// (a refused name, a link, another case): never deleted, listed with the reason.
+    public var keptForSource: [Change] = []
     /// Lines rsync printed that are not itemized changes.
     public var messages: [String] = []
     /// Modified items whose destination changed after the preview: never touched by the apply.
@@ -43,6 +46,8 @@ public struct PreviewBuilder {
     let destinationFiles: FileSystem
     /// What the destination cannot store; nil when it stores everything.
     let rules: StorageRules?
+    /// What the source cannot hold; nil when it holds everything.
+    let sourceCapabilities: FileSystemCapabilities?
     /// Deletions were asked for (-d/-D): without, the deletion lines of a case-insensitive
     /// destination's preview only serve to find case-only renames.
     let deleting: Bool
@@ -56,6 +61,8 @@ public struct PreviewBuilder {
     private var unstorableFolders: [String: Int] = [:]
     /// On a destination that does not tell case apart: each source path by its case key.
     private var pathsByCaseKey: [String: [String]] = [:]
+    /// Source folders, for listing names that clash in case (a folder with its `/`).
+    private var folders = Set<String>()
 
     private enum Item {
         /// A creation; `checked` when something may already stand at its path.
@@ -72,17 +79,19 @@ public struct PreviewBuilder {
     }
 
     public init(command: RsyncCommand, sourceFiles: FileSystem, destinationFiles: FileSystem,
-                destination capabilities: FileSystemCapabilities? = nil, deleting: Bool = false) {
+                destination capabilities: FileSystemCapabilities? = nil, source: FileSystemCapabilities? = nil, deleting: Bool = false) {
         self.command = command
         self.sourceFiles = sourceFiles
         self.destinationFiles = destinationFiles
         self.rules = capabilities.flatMap { $0.refusesSomeItems ? StorageRules($0) : nil }
+        self.sourceCapabilities = source.flatMap { $0.refusesSomeItems ? $0 : nil }
         self.deleting = deleting
     }
 
     /// Both sides on one file system (unit tests, and local copies).
-    public init(command: RsyncCommand, fileSystem: FileSystem, destination capabilities: FileSystemCapabilities? = nil, deleting: Bool = false) {
-        self.init(command: command, sourceFiles: fileSystem, destinationFiles: fileSystem, destination: capabilities, deleting: deleting)
+    public init(command: RsyncCommand, fileSystem: FileSystem, destination capabilities: FileSystemCapabilities? = nil,
+                source: FileSystemCapabilities? = nil, deleting: Bool = false) {
+        self.init(command: command, sourceFiles: fileSystem, destinationFiles: fileSystem, destination: capabilities, source: source, deleting: deleting)
     }
 
     var destinationRoot: String { command.spec.destination.path }
@@ -109,6 +118,8 @@ public struct PreviewBuilder {
         if leader != nil && !line.isCreation && command.spec.destination.isRemote
             && line.itemize.dropFirst(2).allSatisfy({ $0 == " " || $0 == "." }) { return }
         let isFolder = line.fileType == "d"
+        if isFolder && path == "." && command.fidelity.ignoresLocationFolderTime
+            && line.itemize.dropFirst(2).allSatisfy({ $0 == "." || $0 == " " || $0 == "t" || $0 == "T" }) { return }
         if line.isCreation {
             let checked = !absentFolders.contains(Paths.parent(path))
             if isFolder { absentFolders.insert(path) }
@@ -139,6 +150,7 @@ public struct PreviewBuilder {
         if tracksCase && path != "." {
             let key = StorageRules.caseKey(path)
             if !(pathsByCaseKey[key]?.contains(path) ?? false) { pathsByCaseKey[key, default: []].append(path) }
+            if line.fileType == "d" { folders.insert(path) }
         }
         let isFolder = line.fileType == "d"
         guard path != ".", let reason = rules.refusal(name: Paths.lastComponent(path), type: line.fileType, length: line.length) else { return true }
@@ -195,6 +207,7 @@ public struct PreviewBuilder {
             }
         }
         items = []
+        if sourceCapabilities != nil { keepWhatTheSourceCannotHold(&preview) }
         var sourceStamps = preview.modified.isEmpty ? [] : sourceFiles.stamps(of: preview.modified.map { Paths.join(sourceRoot, $0.path) })
         if command.fidelity.ignoresTimeShift { dropTimeShifts(&preview.modified, sources: &sourceStamps) }
         markNewerDestinations(&preview.modified, sources: sourceStamps)
@@ -232,20 +245,25 @@ public struct PreviewBuilder {
     /// another case is renamed to it, never deleted; and a deletion below a renamed folder is
     /// made under the new name.
     private mutating func resolveCase(_ preview: inout Preview) {
-        var clashing = Set<String>()
-        for paths in pathsByCaseKey.values where paths.count > 1 {
-            for path in paths {
-                clashing.insert(path)
-                var change = Change(kind: .new, path: path, isDirectory: false, itemize: "")
+        var clashing: [String: Int] = [:]
+        for paths in pathsByCaseKey.values.filter({ $0.count > 1 }).sorted(by: { $0[0] < $1[0] }) {
+            for path in paths.sorted() {
+                clashing[path] = unstorable.count
+                var change = Change(kind: .new, path: path, isDirectory: folders.contains(path), itemize: "")
                 change.refusal = "differs only in case from " + paths.filter { $0 != path }.map(PathBytes.display).joined(separator: ", ")
                     + ", and the drive does not tell case apart"
                 unstorable.append(change)
             }
         }
-        func clashes(_ path: String) -> Bool {
-            var current = path
+        /// Notes an item inside a clashing folder there; true when the path clashes at all.
+        func clashes(_ change: Change) -> Bool {
+            if clashing[change.path] != nil { return true }
+            var current = Paths.parent(change.path)
             while !current.isEmpty {
-                if clashing.contains(current) { return true }
+                if let owner = clashing[current] {
+                    unstorable[owner].contained.append(change.displayPath)
+                    return true
+                }
                 current = Paths.parent(current)
             }
             return false
@@ -255,13 +273,14 @@ public struct PreviewBuilder {
         for item in items {
             let change = item.change
             guard case .deletion = item else {
-                if !clashes(change.path) { kept.append(item) }
+                if !clashes(change) { kept.append(item) }
                 continue
             }
             let sourcePaths = pathsByCaseKey[StorageRules.caseKey(change.path)] ?? []
             if sourcePaths.count == 1, let sourcePath = sourcePaths.first {
-                // The same item under another case: renamed where its own name differs.
-                if Paths.lastComponent(sourcePath) != Paths.lastComponent(change.path) {
+                // The same item under another case: renamed where its own name differs (once:
+                // rsync lists a renamed folder's contents under both of its names).
+                if Paths.lastComponent(sourcePath) != Paths.lastComponent(change.path) && !renames.contains(where: { $0.path == sourcePath }) {
                     var rename = Change(kind: .modified, path: sourcePath, isDirectory: change.isDirectory, itemize: change.itemize)
                     rename.renamedFrom = change.path
                     renames.append(rename)
@@ -272,10 +291,11 @@ public struct PreviewBuilder {
         }
         items = kept
         preview.caseRenames = renames.sorted { $0.path.split(separator: "/").count < $1.path.split(separator: "/").count }
-        for index in items.indices {
-            guard case .deletion(var change) = items[index] else { continue }
+        var deleted = Set<String>()
+        items = items.compactMap { item in
+            guard case .deletion(var change) = item else { return item }
             change.path = Self.renamed(change.path, by: preview.caseRenames)
-            items[index] = .deletion(change)
+            return deleted.insert(change.path).inserted ? .deletion(change) : nil
         }
     }
 
@@ -291,6 +311,41 @@ public struct PreviewBuilder {
             }
         }
         return result
+    }
+
+    /// From a drive that cannot hold everything, a destination item the source lacks may be one
+    /// it could not take (a refused name, a link, the same name in another case): never deleted.
+    private func keepWhatTheSourceCannotHold(_ preview: inout Preview) {
+        guard let capabilities = sourceCapabilities, !preview.deletions.isEmpty else { return }
+        let rules = StorageRules(capabilities)
+        let inSource = capabilities.caseSensitive ? [] : sourceFiles.stamps(of: preview.deletions.map { Paths.join(sourceRoot, $0.path) })
+        // Names that differ only in case could never both be on such a source: neither is deleted.
+        var byCaseKey: [String: Int] = [:]
+        if !capabilities.caseSensitive { for deletion in preview.deletions { byCaseKey[StorageRules.caseKey(deletion.path), default: 0] += 1 } }
+        var kept: [Change] = []
+        var keptFolders = Set<String>()
+        preview.deletions = preview.deletions.enumerated().filter { index, deletion in
+            var ancestor = Paths.parent(deletion.path)
+            while !ancestor.isEmpty {
+                if keptFolders.contains(ancestor) { return false }
+                ancestor = Paths.parent(ancestor)
+            }
+            let stamp = deletion.destinationStamp
+            let type: Character = switch stamp?.kind { case .directory: "d"; case .symbolicLink: "L"; case .other: "D"; default: "f" }
+            var reason = rules.refusal(name: Paths.lastComponent(deletion.path), type: type, length: stamp?.size ?? 0)
+            reason = reason.map { "the source's drive cannot hold it: " + $0 }
+            if reason == nil && !capabilities.caseSensitive && inSource[index] != nil { reason = "the source has it under another case" }
+            if reason == nil && (byCaseKey[StorageRules.caseKey(deletion.path)] ?? 0) > 1 {
+                reason = "names that differ only in case, which it does not tell apart"
+            }
+            guard let reason else { return true }
+            var change = deletion
+            change.refusal = reason
+            kept.append(change)
+            if deletion.isDirectory { keptFolders.insert(deletion.path) }
+            return false
+        }.map(\.element)
+        preview.keptForSource = kept
     }
 
     /// On a drive that keeps local time (FAT), a change of the daylight-saving offset moves

@@ -43,6 +43,10 @@ public struct Report: Sendable {
         group("New", new, style: .green)
         group("Modified", modified, style: .yellow)
         group("Delete", preview.deletions, style: .red)
+        if !preview.keptForSource.isEmpty {
+            console.line(console.styled("Not deleted: the source's drive cannot hold them (\(preview.keptForSource.count)):", .cyan))
+            for change in preview.keptForSource { console.line("  " + change.displayPath + "  (" + (change.refusal ?? "") + ")") }
+        }
         if !preview.caseRenames.isEmpty {
             console.line(console.styled("Renamed in case only (\(preview.caseRenames.count)):", .yellow))
             for change in preview.caseRenames {
@@ -151,6 +155,7 @@ public struct Report: Sendable {
         var text = (complete ? "Done: " : "Incomplete (see above): ") + "\(totals.copied) copied, \(totals.overwritten) overwritten, \(totals.deleted) deleted, "
             + (totals.renamed > 0 ? "\(totals.renamed) renamed, " : "") + Self.bytes(totals.bytes) + " in " + Self.seconds(seconds)
         if !declined.isEmpty { text += "; " + declined.joined(separator: ", ") }
+        if totals.unstorable > 0 { text += "; \(totals.unstorable) items the drive cannot store (listed above)" }
         console.line(console.styled(text, .bold))
     }
 
@@ -194,5 +199,8 @@ public struct ApplyTotals: Equatable, Sendable {
     public var bytes: Int64 = 0
     /// Modified items and deletions shown but declined: the destination is not in step.
     public var declined = 0
+    /// Items the destination's drive cannot store (listed in the preview): the copy is otherwise
+    /// complete, and the run still ends with exit status 1.
+    public var unstorable = 0
     public init() {}
 }

@@ -93,7 +93,8 @@ public struct RsyncCommand: Sendable {
         guard spec.isWholeLocation || existingPrefix.isEmpty else { return [] }
         return Self.reservedRules
     }
-    static let reservedRules = ["--exclude=/" + ReservedName.trash + "/", "--exclude=/" + ReservedName.marker]
+    static let reservedRules = ["--exclude=/" + ReservedName.trash + "/", "--exclude=/" + ReservedName.marker,
+                                "--exclude=/" + ReservedName.probePrefix + ".*", "--exclude=" + ReservedName.renamePrefix + "*"]
 
     /// The config's exclusions for runs rooted below the location (the preview, single and bulk
     /// runs of PATHs): a pattern anchored with `/` means the location's top, so it is re-anchored
@@ -136,7 +137,8 @@ public struct RsyncCommand: Sendable {
     var archive: [String] { ["--archive"] + fidelity.rsyncFlags }
 
     /// The runs over the trees leave out what the destination cannot store.
-    var unstorableExclusions: [String] { unstorableRules.map { ["--exclude-from=" + $0, "--from0"] } ?? [] }
+    /// `--from0` first: rsync reads the file when it meets `--exclude-from`.
+    var unstorableExclusions: [String] { unstorableRules.map { ["--from0", "--exclude-from=" + $0] } ?? [] }
 
     /// Location-relative paths as anchored exclusion rules of the runs over the trees, for a
     /// NUL-separated rules file.

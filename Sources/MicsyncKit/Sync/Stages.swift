@@ -106,11 +106,12 @@ public struct RunPlan: Equatable, Sendable {
 
     /// The runs for `preview` (the destination as it still is) given `answers`. `local`: both
     /// sides are on this machine; otherwise `sourceFolders` tells which of the folders whose
-    /// times deletions changed the source still has (those are set by a run).
-    public static func make(preview: Preview, spec: TransferSpec, answers: DestinationAnswers, local: Bool,
+    /// times deletions changed the source still has (those are set by a run). `keepsReplaced`
+    /// (-k): a file a hard link would replace is replaced by a copy instead (see `ApplyPlan`).
+    public static func make(preview: Preview, spec: TransferSpec, answers: DestinationAnswers, local: Bool, keepsReplaced: Bool = false,
                             sourceFolders: ([String]) -> [String] = { $0 }) -> RunPlan {
         let lists = ApplyPlan.make(preview: preview, spec: spec, overwrite: answers.overwrite, delete: answers.delete,
-                                   linksHardLinks: !spec.destination.isRemote)
+                                   linksHardLinks: !spec.destination.isRemote, keepsReplaced: keepsReplaced)
         var plan = RunPlan()
         plan.refused = lists.refused
         plan.replaced = lists.replaceList

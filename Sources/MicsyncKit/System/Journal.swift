@@ -24,6 +24,9 @@ public struct JournalRecord: Equatable, Sendable {
 
     /// Whether the destination was left in step: done, and nothing declined.
     public var isComplete: Bool { status == 0 && declined == 0 }
+    /// Items the drive cannot store, listed and left out of a copy otherwise complete
+    /// (`"unstorable"`, written when there are any).
+    public var unstorable = 0
     /// Run with --unattended; `schedule` names the scheduled run (its units' name) that started it.
     public var unattended = false
     public var schedule: String?
@@ -49,6 +52,7 @@ public struct JournalRecord: Equatable, Sendable {
         return "{\"time\":\(time),\"action\":\(text(action)),\"config\":\(text(config)),\"source\":\(text(source)),"
             + "\"destination\":\(text(destination)),\"copied\":\(copied),\"overwritten\":\(overwritten),"
             + "\"deleted\":\(deleted),\"bytes\":\(bytes),\"status\":\(status),\"declined\":\(declined)"
+            + (unstorable > 0 ? ",\"unstorable\":\(unstorable)" : "")
             + (unattended ? ",\"unattended\":true" : "") + (schedule.map { ",\"schedule\":" + text($0) } ?? "") + "}"
     }
 
@@ -65,6 +69,7 @@ public struct JournalRecord: Equatable, Sendable {
         self.init(time: time, action: action, config: config, source: source, destination: destination,
                   copied: copied, overwritten: overwritten, deleted: deleted, bytes: Int64(bytes), status: status,
                   declined: number("declined") ?? 0)
+        unstorable = number("unstorable") ?? 0
         if case .bool(true)? = value("unattended") { unattended = true }
         schedule = string("schedule")
     }

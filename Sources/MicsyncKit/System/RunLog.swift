@@ -75,6 +75,7 @@ public final class RunLog: @unchecked Sendable {
         var record = JournalRecord(time: Int(time(nil)), action: action.rawValue, config: config, source: source, destination: destination,
                                    copied: totals.copied, overwritten: totals.overwritten, deleted: totals.deleted, bytes: totals.bytes, status: status,
                                    declined: totals.declined)
+        record.unstorable = totals.unstorable
         record.unattended = unattended
         record.schedule = schedule
         recorded += 1
