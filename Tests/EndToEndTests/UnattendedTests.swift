@@ -106,6 +106,10 @@ struct UnattendedTests {
         #expect(!box.exists("work/x1") && !box.exists("work/x3"), "\(under)")
         for name in ["x1", "x2", "x3", "x4"] { try box.write("work/" + name, "x\n") }
         try box.write("b1/n1", "new\n")
+        // -n shows what the limit would leave out, and exits 1 as the real run would.
+        let preview = try box.run(["--config", "cfg.json", "--work", "-D", "--max-delete", "3", "-n", "--from", "b1", "work"], env: env)
+        #expect(preview.status == 1 && preview.stderr.contains("are more than --max-delete (3 items)"), "\(preview)")
+        #expect(["x1", "x2", "x3", "x4"].allSatisfy { box.exists("work/" + $0) } && !box.exists("work/n1"), "\(preview)")
         let over = try box.run(["--config", "cfg.json", "--work", "-D", "--max-delete", "3", "--from", "b1", "work"], env: env)
         #expect(over.status == 1, "\(over)")
         #expect(["x1", "x2", "x3", "x4"].allSatisfy { box.exists("work/" + $0) }, "\(over)")

@@ -101,24 +101,26 @@ public struct ChangeDecision: Equatable, Sendable {
         let (overwriteLimit, deleteLimit) = limits(options: options, policy: policy)
         var overwrite = Answer.none
         if modified > 0 {
-            if let limit = overwriteLimit, !limit.allows(modified, of: items) {
+            let allowed = options.overwriteWithoutAsking || (options.unattended && policy.unattendedOverwrite)
+            // With nobody to answer and no -m, that is the reason, whatever the limit.
+            if options.unattended && !allowed {
+                overwrite = .leftUnattended
+            } else if let limit = overwriteLimit, !limit.allows(modified, of: items) {
                 overwrite = .overLimit(limit)
-            } else if options.overwriteWithoutAsking || (options.unattended && policy.unattendedOverwrite) {
-                overwrite = .accepted
             } else {
-                overwrite = options.unattended ? .leftUnattended : .ask
+                overwrite = allowed ? .accepted : .ask
             }
         }
         var delete = Answer.none
         if deletions > 0 {
             if options.deletion == .never {
                 delete = .notRequested
+            } else if options.unattended && !(options.deletion == .withoutAsking || policy.unattendedDelete) {
+                delete = .leftUnattended
             } else if let limit = deleteLimit, !limit.allows(deletions, of: items) {
                 delete = .overLimit(limit)
-            } else if options.deletion == .withoutAsking || (options.unattended && policy.unattendedDelete) {
-                delete = .accepted
             } else {
-                delete = options.unattended ? .leftUnattended : .ask
+                delete = options.deletion == .withoutAsking || (options.unattended && policy.unattendedDelete) ? .accepted : .ask
             }
         }
         return ChangeDecision(overwrite: overwrite, delete: delete)

@@ -113,8 +113,10 @@ public struct Engine: Sendable {
         }
         report.list(preview)
         if options.dryRun {
+            // A limit or --unattended would leave something out: the dry run says so too.
+            let left = (try? confirmChanges(preview, spec: spec, asking: false))?.leftSomething ?? false
             console.line("Dry run: nothing was changed.")
-            return discard(result.finished(max(result.outcome, cannotStore)))
+            return discard(result.finished(max(result.outcome, cannotStore, left ? .incomplete : .done)))
         }
         result.next = .changes(preview)
         return result

@@ -12,7 +12,9 @@ struct ConfirmedChanges {
 extension Engine {
     /// Every question for this destination, before anything is copied to it. Past a limit, or
     /// with nobody to answer, the reason is printed with the counts instead of a question.
-    func confirmChanges(_ preview: Preview, spec: TransferSpec) throws(CancelledError) -> ConfirmedChanges {
+    /// `asking` false (a dry run, which asks no yes/no question): only what the limits and
+    /// `--unattended` leave out is said, so that `-n` shows it too.
+    func confirmChanges(_ preview: Preview, spec: TransferSpec, asking: Bool = true) throws(CancelledError) -> ConfirmedChanges {
         let destination = spec.destination.displayName
         let modified = preview.modified.count
         let deletions = preview.deletions.count
@@ -25,6 +27,7 @@ extension Engine {
         switch decision.overwrite {
         case .none, .accepted: overwrite = true
         case .notRequested: overwrite = false
+        case .ask where !asking: overwrite = true
         case .ask:
             overwrite = try questions.confirm("Overwrite these \(modified) files in \(destination)? (everything else is copied anyway)", yes: "Modify")
         case .leftUnattended:
@@ -41,6 +44,7 @@ extension Engine {
         switch decision.delete {
         case .none, .notRequested: delete = false
         case .accepted: delete = true
+        case .ask where !asking: delete = true
         case .ask: delete = try questions.confirm("Delete these \(deletions) items in \(destination)?", yes: "Delete")
         case .leftUnattended:
             console.warning("\(deletions) items in \(destination) not deleted: nobody to answer (--unattended); "
