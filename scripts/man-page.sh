@@ -144,7 +144,13 @@ a non-folder stands where a folder should be (left alone), items changed in the 
 after the preview were left alone, another micsync run holds a destination (without
 .Fl -wait ) ,
 .Fl d Ns / Ns Fl D
-from an empty source location, no accessible source or destination.
+from an empty source location, no accessible source or destination,
+.Fl -transfer
+with fewer than two accessible BACKUPs, an
+.Fl -unattended
+run that left modified items or deletions, a
+.Fl -max-delete Ns / Ns Fl -max-overwrite
+limit reached, items the destination's drive cannot store (listed before anything is copied).
 .It 2
 Usage or configuration error; nothing changed.
 .It 3
@@ -155,7 +161,9 @@ Interrupted by Ctrl-C, at a question or while copying.
 .Pp
 .Nm Fl -status
 exits 0 when every location was compared and every BACKUP is in step with every WORK; 1 when a
-BACKUP differs; 4 when nothing differs where compared but a location is missing or unreachable,
+BACKUP differs or a BACKUP is stale (no completed copy within its config's
+.Dq stale_after_days ) ;
+4 when nothing differs where compared but a location is missing or unreachable,
 so it was not compared; 2 on an error; 130 when interrupted.
 .Sh SEE ALSO
 .Xr rsync 1 ,

@@ -23,7 +23,7 @@ public struct HistoryReport: Sendable {
             let result = record.status == 130 ? console.styled("interrupted", .red)
                 : record.status != 0 ? console.styled("incomplete", .yellow)
                 : record.declined > 0 ? console.styled("not in step: \(record.declined) declined", .yellow)
-                : record.unstorable > 0 ? console.styled("done but for \(record.unstorable) items the drive cannot store", .yellow) : console.styled("done", .green)
+                : record.unstorable > 0 ? console.styled("done but for " + Report.counted(record.unstorable, "item") + " the drive cannot store", .yellow) : console.styled("done", .green)
             console.line("\(Self.localTime(record.time))  \(record.action)  \(record.config)  "
                 + (record.destination.isEmpty ? "stopped before any copy" : "\(PathBytes.display(record.source)) → \(PathBytes.display(record.destination))")
                 + "  \(counts)  \(result)"

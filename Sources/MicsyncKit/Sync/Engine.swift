@@ -91,7 +91,12 @@ public struct Engine: Sendable {
         var builder = PreviewBuilder(command: command, sourceFiles: fileSystem.on(spec.source), destinationFiles: fileSystem.on(spec.destination),
                                      destination: drives.destination, source: drives.source, deleting: deleting)
         let previewArguments = command.preview(deleting: deleting)
-        if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
+        if options.verbose {
+            console.line("$ " + ShellQuote.command(previewArguments))
+            if command.itemizesEverything && !deleting {
+                console.line("(a dry run: its --delete only lists the destination's own names, to find those renamed in case; nothing is deleted)")
+            }
+        }
         guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return discard(result.finished(.failed)) }
         result.outcome = outcome(of: previewResult, destination: spec.destination)
         if result.outcome == .interrupted || result.outcome == .failed { return discard(result.finished(result.outcome)) }

@@ -136,7 +136,7 @@ public struct Report: Sendable {
 
     public func nothingToDo(unstorable: Int = 0) {
         console.line(unstorable == 0 ? "Nothing to do: the destination is in step."
-            : "Nothing else to do: the destination is in step but for the \(unstorable) items it cannot store.")
+            : "Nothing else to do: the destination is in step but for " + (unstorable == 1 ? "the item" : "the \(unstorable) items") + " it cannot store.")
     }
 
     /// The items the destination cannot store, each with its reason, before anything else: they
@@ -145,7 +145,7 @@ public struct Report: Sendable {
         guard !preview.unstorable.isEmpty else { return }
         console.line(console.styled("Cannot be copied to \(destination.displayName) (\(type)) (\(preview.unstorable.count)):", .red))
         for change in preview.unstorable {
-            let inside = change.contained.isEmpty ? "" : "; with the \(change.contained.count) items in it"
+            let inside = change.contained.isEmpty ? "" : "; with " + Self.counted(change.contained.count, "item") + " in it"
             console.line("  " + change.displayPath + "  (" + (change.refusal ?? "cannot be stored") + inside + ")")
         }
     }
@@ -155,7 +155,7 @@ public struct Report: Sendable {
         var text = (complete ? "Done: " : "Incomplete (see above): ") + "\(totals.copied) copied, \(totals.overwritten) overwritten, \(totals.deleted) deleted, "
             + (totals.renamed > 0 ? "\(totals.renamed) renamed, " : "") + Self.bytes(totals.bytes) + " in " + Self.seconds(seconds)
         if !declined.isEmpty { text += "; " + declined.joined(separator: ", ") }
-        if totals.unstorable > 0 { text += "; \(totals.unstorable) items the drive cannot store (listed above)" }
+        if totals.unstorable > 0 { text += "; " + Self.counted(totals.unstorable, "item") + " the drive cannot store (listed above)" }
         console.line(console.styled(text, .bold))
     }
 

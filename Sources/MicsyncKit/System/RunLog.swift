@@ -67,7 +67,7 @@ public final class RunLog: @unchecked Sendable {
         let text = (unfinished.isEmpty ? "exit status \(code)" : unfinished.joined(separator: "; "))
             + ". See micsync --history" + (schedule.map { " and journalctl --user -u \($0).service" } ?? "")
         for problem in Notifier(runner: runner, environment: environment).notify(title: title, text: PathBytes.display(text)) {
-            console.warning("could not tell of this run: \(problem)")
+            console.warning("this run's notice did not go through one way (the others were tried): \(problem)")
         }
     }
 
