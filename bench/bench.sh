@@ -211,9 +211,9 @@ printf '{"configs":[{"name":"p1","work":["%s"],"backup":["%s"]}]}\n' "$DIR/probe
 printf '{"configs":[{"name":"p11","work":["%s"],"backup":[%s]}]}\n' "$DIR/probe/w" \
     "$(for i in $(seq 0 10); do printf '"%s",' "$DIR/probe/b$i"; done | sed 's/,$//')" >"$DIR/probe11.json"
 mkdir -p "$DIR/probe/w"
-hyperfine --runs 30 --warmup 3 --style none --export-json "$OUT/probe.json" \
+hyperfine --runs 30 --warmup 3 --style none --export-json "$DIR/probe.json" \
     "$MICSYNC --config $DIR/probe1.json --list" "$MICSYNC --config $DIR/probe11.json --list" >/dev/null
-python3 - "$OUT/probe.json" <<'PY'
+python3 - "$DIR/probe.json" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 one, eleven = results[0]["median"], results[1]["median"]
