@@ -142,12 +142,17 @@ public struct Engine: Sendable {
         // 1. Preview: one dry run over the trees.
         var builder = PreviewBuilder(command: command, sourceFiles: sourceFiles, destinationFiles: destinationFiles,
                                      destination: drives.destination, source: drives.source, deleting: deleting)
+        if options.verbose && !builder.listEveryNewItem(environment: environment) {
+            console.warning("cannot write a temporary file list; nothing copied to \(destination)")
+            return .failed
+        }
         let previewArguments = command.preview(deleting: deleting)
         if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
         guard let previewResult = run(previewArguments, onLine: { builder.add($0) }) else { return .failed }
         var outcome = outcome(of: previewResult, destination: spec.destination)
         if outcome == .interrupted || outcome == .failed { return outcome }
         let preview = builder.finish()
+        defer { preview.newListing?.logFile.map(removeFile) }
         if !preview.refusedFolders.isEmpty {
             outcome = max(outcome, .incomplete)
             console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(destination); left alone")
@@ -382,20 +387,24 @@ public struct Engine: Sendable {
         guard let step = steps.first else { return .done }
         var totals = ApplyTotals()
         var done = Preview()
-        let outcome = apply(step, command: command, replaced: [], totals: &totals) { line, path in
+        // Counted for the listing as they stream, as the preview counts new items.
+        var copied = NewItemCollector(holding: Report.newItemListLimit + 1)
+        var written = copied
+        if options.verbose { (copied.log, written.log) = (SpillFile(environment: environment), SpillFile(environment: environment)) }
+        let outcome = apply(step, command: command, replaced: [], totals: &totals, each: { line, path in
             let change = Change(kind: .new, path: path, isDirectory: line.isDirectory, itemize: line.itemize)
-            if line.isCreation { done.new.append(change) } else { done.folderUpdates.append(change) }
-        }
+            if line.isCreation { copied.add(change) } else { done.folderUpdates.append(change) }
+        }, written: { item in written.add(Change(kind: .new, path: item.path, isDirectory: item.isDirectory, itemize: "")) })
+        // rsync names an item before writing it: after errors, only what was written is listed as copied.
+        if outcome != .done { swap(&copied, &written) }
+        done.newListing = copied.finish()
+        _ = written.finish().logFile.map(removeFile)
+        defer { done.newListing?.logFile.map(removeFile) }
+        (done.new, done.newBeyondHeld) = (copied.held, copied.beyond)
         if done.isEmpty && outcome == .done {
             report.nothingToDo()
             onFinished(command.spec, totals, outcome)
             return outcome
-        }
-        if outcome != .done && !done.new.isEmpty {
-            // rsync names an item before writing it: what it failed to write is not listed as copied.
-            let spec = command.spec
-            let found = fileSystem.on(spec.destination).stamps(of: done.new.map { Paths.join(spec.destination.path, $0.path) })
-            done.new = zip(done.new, found).filter { $0.1 != nil }.map(\.0)
         }
         report.list(done)
         return finish(command.spec, outcome, totals, started, [])
@@ -403,7 +412,7 @@ public struct Engine: Sendable {
 
     /// Runs one command that changes files and counts what it reported doing.
     private func apply(_ step: Step, command: RsyncCommand, replaced: Set<String>, totals: inout ApplyTotals,
-                       each: (ItemizedLine, String) -> Void = { _, _ in }) -> Outcome {
+                       each: (ItemizedLine, String) -> Void = { _, _ in }, written: (CreatedItems.Item) -> Void = { _ in }) -> Outcome {
         // rsync would create a missing destination folder: a drive unplugged since the preview
         // must not turn into a new folder on the disc beneath its mount point. (A remote one is
         // guarded by the `cd` into it that starts rsync's server there.)
@@ -415,7 +424,7 @@ public struct Engine: Sendable {
         let sourceFiles = fileSystem.on(command.spec.source)
         /// What this run said it created, checked when it ends with errors: rsync names an item
         /// before writing it, and a drive may refuse it then.
-        var created: [(path: String, bytes: Int64)] = []
+        var created = CreatedItems(environment: environment)
         var live = LiveProgress(console: console, clock: clock)
         let result = run(step.arguments, showingProgress: step.showsProgress, onProgress: { live.update($0) }) { text in
             guard let line = command.parse(text, sourceFiles: sourceFiles) else {
@@ -436,7 +445,7 @@ public struct Engine: Sendable {
             } else if line.isCreation {
                 totals.copied += 1
                 totals.bytes += line.fileType == "f" ? line.length : 0
-                created.append((path, line.fileType == "f" ? line.length : 0))
+                created.append(.init(path: path, bytes: line.fileType == "f" ? line.length : 0, isDirectory: line.isDirectory))
             } else {
                 totals.overwritten += 1
                 totals.bytes += line.fileType == "f" ? line.length : 0
@@ -445,14 +454,20 @@ public struct Engine: Sendable {
         live.clear()
         for message in messages { console.line("  rsync: " + PathBytes.display(message)) }
         guard let result else { return .failed }
-        if result.status != 0 && !created.isEmpty {
-            let found = fileSystem.on(command.spec.destination).stamps(of: created.map { Paths.join(command.spec.destination.path, $0.path) })
-            for (item, stamp) in zip(created, found) where stamp == nil {
-                totals.copied -= 1
-                totals.bytes -= item.bytes
+        let outcome = outcome(of: result, destination: command.spec.destination)
+        if outcome != .done && !created.isEmpty {
+            let files = fileSystem.on(command.spec.destination)
+            created.forEachBatch { batch in
+                let found = files.stamps(of: batch.map { Paths.join(command.spec.destination.path, $0.path) })
+                for (item, stamp) in zip(batch, found) {
+                    guard stamp == nil else { written(item); continue }
+                    totals.copied -= 1
+                    totals.bytes -= item.bytes
+                }
             }
         }
-        return outcome(of: result, destination: command.spec.destination)
+        created.discard()
+        return outcome
     }
 
     /// Runs rsync; nil (with a message) when it cannot be started.

@@ -1,6 +1,16 @@
 /// What one copy would do, read from the preview's itemized lines (SPEC section 5, step 1).
 public struct Preview: Equatable, Sendable {
+    /// New items: all of them when there are few; beyond `ApplyPlan.exactNewItemLimit` only the
+    /// first ones (the rest are copied by the bulk run, and counted in `newListing`), and always
+    /// hard links and the items inside a folder that replaces a non-folder (see `PreviewBuilder`).
     public var new: [Change] = []
+    /// New items counted but not held in `new`.
+    public var newBeyondHeld = 0
+    /// The per-folder counts of the new items (those inside a folder replacing a non-folder are
+    /// listed with it instead); nil: counted from `new` when listed.
+    public var newListing: NewItemListing?
+    /// The leaders of hard links in `new` that are new items themselves but not held there.
+    public var newHardLinkLeaders: Set<String> = []
     public var modified: [Change] = []
     public var deletions: [Change] = []
     public var folderUpdates: [Change] = []
@@ -32,14 +42,18 @@ public struct Preview: Equatable, Sendable {
 
 /// Classifies itemized lines as they stream in. rsync shows a change of type as a creation, so a
 /// created item is checked in the destination unless its folder is known to be new. What the
-/// destination has is asked once, for all such items together, when the stream ends: one
-/// question to a remote host instead of one per line.
+/// destination has is asked for many items together (`lookupBatch` lines at a time): one
+/// question to a remote host per batch instead of one per line. New items are then counted for
+/// the listing and only the first ones held (see `Preview.new`): memory grows with what is
+/// listed in full (modified and deleted items, hard links, unstorable items), not with the new
+/// items.
 ///
 /// On a destination that cannot store everything (`rules`), each item is checked as it comes;
 /// on one that does not tell case apart the preview itemizes unchanged items and the
 /// destination's extra items too (`-ii`, `--delete`), so that names differing only in case are
 /// found among all the source's names, and a destination item that the source has under another
-/// case is renamed, never deleted.
+/// case is renamed, never deleted. That needs every source name at once: there every item is
+/// held until the stream ends (memory grows with the tree).
 public struct PreviewBuilder {
     let command: RsyncCommand
     let sourceFiles: FileSystem
@@ -54,8 +68,21 @@ public struct PreviewBuilder {
     private var messages: [String] = []
     /// Location-relative folders that do not exist in the destination: nothing inside them can.
     private var absentFolders = Set<String>()
-    /// Every change in the order rsync printed it, awaiting the destination's stamps.
+    /// Changes in the order rsync printed them, awaiting the destination's stamps.
     private var items: [Item] = []
+    /// What the batches looked up so far make of the changes (new items counted, not all held).
+    private var resolved = Preview()
+    private var listing = NewItemListing()
+    /// New items held that are not hard links or inside a replacing folder.
+    private var heldNew = 0
+    /// -v: every new item counted, written to a temporary file to be listed in full.
+    private var newItemLog: SpillFile?
+    /// New folders replacing a non-folder: what is inside is listed with them, and held.
+    private var replacingFolders = Set<String>()
+    /// `--tree`'s refused folders: what is inside is left alone with them.
+    private var refusedFolderPaths = Set<String>()
+    /// Lines looked up in the destination at a time.
+    static let lookupBatch = 4096
     private var unstorable: [Change] = []
     /// Folders the destination cannot store, by path: everything inside goes with them.
     private var unstorableFolders: [String: Int] = [:]
@@ -133,6 +160,13 @@ public struct PreviewBuilder {
             change.hardLinkLeader = leader
             items.append(.modified(change))
         }
+        if items.count >= Self.lookupBatch && !tracksCase { resolveItems() }
+    }
+
+    /// -v: the new items are listed in full, from a temporary file; false if none can be made.
+    mutating func listEveryNewItem(environment: [String: String]) -> Bool {
+        newItemLog = SpillFile(environment: environment)
+        return newItemLog != nil
     }
 
     /// Checks one source item against what the destination can store; false (and recorded)
@@ -166,47 +200,23 @@ public struct PreviewBuilder {
     /// its contents (rsync lists them even without --delete), and new items below a refused
     /// folder go with it.
     public mutating func finish() -> Preview {
-        var preview = Preview()
+        if tracksCase {
+            var renamed = Preview()
+            resolveCase(&renamed)
+            resolved.caseRenames = renamed.caseRenames
+        }
+        resolveItems()
+        var preview = resolved
+        resolved = Preview()
         preview.messages = messages
-        if tracksCase { resolveCase(&preview) }
         preview.unstorable = unstorable
-        var asked: [String] = []
-        for item in items {
-            switch item {
-            case .creation(let change, true), .modified(let change), .deletion(let change): asked.append(change.path)
-            default: break
-            }
+        if let newItemLog {
+            newItemLog.close()
+            listing.logFile = newItemLog.path
+            self.newItemLog = nil
         }
-        let found = destinationFiles.stamps(of: asked.map { Paths.join(destinationRoot, $0) })
-        var stampOf: [String: FileStamp] = [:]
-        for (path, stamp) in zip(asked, found) { stampOf[path] = stamp }
-
-        for item in items {
-            switch item {
-            case .deletion(var change):
-                change.destinationStamp = stampOf[change.path]
-                preview.deletions.append(change)
-            case .folderUpdate(let change):
-                preview.folderUpdates.append(change)
-            case .modified(var change):
-                change.destinationStamp = stampOf[change.path]
-                preview.modified.append(change)
-            case .creation(var change, let checked):
-                guard checked, let stamp = stampOf[change.path] else {
-                    preview.new.append(change)
-                    continue
-                }
-                change.kind = .modified
-                change.replaces = Self.describe(stamp.kind)
-                change.destinationStamp = stamp
-                if change.isDirectory && command.spec.action == .tree {
-                    preview.refusedFolders.append(change)
-                } else {
-                    preview.modified.append(change)
-                }
-            }
-        }
-        items = []
+        preview.newListing = listing
+        if preview.newBeyondHeld > 0 { preview.newHardLinkLeaders = newLeadersNotHeld(preview.new) }
         if sourceCapabilities != nil { keepWhatTheSourceCannotHold(&preview) }
         var sourceStamps = preview.modified.isEmpty ? [] : sourceFiles.stamps(of: preview.modified.map { Paths.join(sourceRoot, $0.path) })
         if command.fidelity.ignoresTimeShift { dropTimeShifts(&preview.modified, sources: &sourceStamps) }
@@ -216,6 +226,94 @@ public struct PreviewBuilder {
         // are deletions only when deletions were asked for.
         if tracksCase && !deleting { preview.deletions = [] }
         return preview
+    }
+
+    /// Asks the destination about the items so far that are at risk and sorts them into
+    /// `resolved`, in the order rsync printed them.
+    private mutating func resolveItems() {
+        var asked: [String] = []
+        for item in items {
+            switch item {
+            case .creation(let change, true), .modified(let change), .deletion(let change): asked.append(change.path)
+            default: break
+            }
+        }
+        let found = asked.isEmpty ? [] : destinationFiles.stamps(of: asked.map { Paths.join(destinationRoot, $0) })
+        var stampOf: [String: FileStamp] = [:]
+        for (path, stamp) in zip(asked, found) { stampOf[path] = stamp }
+        for item in items {
+            switch item {
+            case .deletion(var change):
+                change.destinationStamp = stampOf[change.path]
+                resolved.deletions.append(change)
+            case .folderUpdate(let change):
+                resolved.folderUpdates.append(change)
+            case .modified(var change):
+                change.destinationStamp = stampOf[change.path]
+                resolved.modified.append(change)
+            case .creation(var change, let checked):
+                guard checked, let stamp = stampOf[change.path] else {
+                    addNew(change)
+                    continue
+                }
+                change.kind = .modified
+                change.replaces = Self.describe(stamp.kind)
+                change.destinationStamp = stamp
+                if change.isDirectory && command.spec.action == .tree {
+                    resolved.refusedFolders.append(change)
+                    refusedFolderPaths.insert(change.path)
+                } else {
+                    if change.isDirectory { replacingFolders.insert(change.path) }
+                    resolved.modified.append(change)
+                }
+            }
+        }
+        items = []
+    }
+
+    /// One new item: left out below a refused folder, held when inside a replacing folder (it
+    /// is listed with it) or a hard link (the apply may link it itself), otherwise counted,
+    /// and held while few (and while the non-folders are few enough to be listed with -s).
+    private mutating func addNew(_ change: Change) {
+        if Self.isInside(change.path, refusedFolderPaths) { return }
+        if Self.isInside(change.path, replacingFolders) {
+            resolved.new.append(change)
+            return
+        }
+        listing.count(change)
+        newItemLog?.append(change.displayPath)
+        if change.hardLinkLeader != nil {
+            resolved.new.append(change)
+        } else if heldNew <= ApplyPlan.exactNewItemLimit || (!change.isDirectory && listing.files.count <= Report.newItemListLimit + 1) {
+            resolved.new.append(change)
+            heldNew += 1
+        } else {
+            resolved.newBeyondHeld += 1
+        }
+    }
+
+    /// Whether a folder of `folders` holds `path` (at any depth).
+    static func isInside(_ path: String, _ folders: Set<String>) -> Bool {
+        guard !folders.isEmpty else { return false }
+        var ancestor = Paths.parent(path)
+        while !ancestor.isEmpty {
+            if folders.contains(ancestor) { return true }
+            ancestor = Paths.parent(ancestor)
+        }
+        return false
+    }
+
+    /// The leaders of the hard links held that are new items but were not held: those the
+    /// destination lacks (and can store).
+    private func newLeadersNotHeld(_ held: [Change]) -> Set<String> {
+        let heldPaths = Set(held.map(\.path))
+        let leaders = Array(Set(held.compactMap(\.hardLinkLeader)).subtracting(heldPaths))
+        guard !leaders.isEmpty else { return [] }
+        let unstorablePaths = Set(unstorable.map(\.path))
+        let found = destinationFiles.stamps(of: leaders.map { Paths.join(destinationRoot, $0) })
+        return Set(zip(leaders, found).filter { leader, stamp in
+            stamp == nil && !unstorablePaths.contains(leader) && !Self.isInside(leader, unstorablePaths)
+        }.map(\.0))
     }
 
     /// A folder replaced by a non-folder takes the deletions of its contents (rsync lists them
