@@ -142,9 +142,14 @@ public struct Engine: Sendable {
         // 1. Preview: one dry run over the trees.
         var builder = PreviewBuilder(command: command, sourceFiles: sourceFiles, destinationFiles: destinationFiles,
                                      destination: drives.destination, source: drives.source, deleting: deleting)
-        if options.verbose && !builder.listEveryNewItem(environment: environment) {
-            console.warning("cannot write a temporary file list; nothing copied to \(destination)")
-            return .failed
+        var newItemLog: String?
+        defer { newItemLog.map(removeFile) }
+        if options.verbose {
+            newItemLog = builder.listEveryNewItem(environment: environment)
+            guard newItemLog != nil else {
+                console.warning("cannot write a temporary file list; nothing copied to \(destination)")
+                return .failed
+            }
         }
         let previewArguments = command.preview(deleting: deleting)
         if options.verbose { console.line("$ " + ShellQuote.command(previewArguments)) }
@@ -152,7 +157,6 @@ public struct Engine: Sendable {
         var outcome = outcome(of: previewResult, destination: spec.destination)
         if outcome == .interrupted || outcome == .failed { return outcome }
         let preview = builder.finish()
-        defer { preview.newListing?.logFile.map(removeFile) }
         if !preview.refusedFolders.isEmpty {
             outcome = max(outcome, .incomplete)
             console.warning("\(preview.refusedFolders.count) source folders have a non-folder in their place in \(destination); left alone")
@@ -391,6 +395,8 @@ public struct Engine: Sendable {
         var copied = NewItemCollector(holding: Report.newItemListLimit + 1)
         var written = copied
         if options.verbose { (copied.log, written.log) = (SpillFile(environment: environment), SpillFile(environment: environment)) }
+        let logs = [copied.log?.path, written.log?.path].compactMap { $0 }
+        defer { logs.forEach(removeFile) }
         let outcome = apply(step, command: command, replaced: [], totals: &totals, each: { line, path in
             let change = Change(kind: .new, path: path, isDirectory: line.isDirectory, itemize: line.itemize)
             if line.isCreation { copied.add(change) } else { done.folderUpdates.append(change) }
@@ -398,8 +404,6 @@ public struct Engine: Sendable {
         // rsync names an item before writing it: after errors, only what was written is listed as copied.
         if outcome != .done { swap(&copied, &written) }
         done.newListing = copied.finish()
-        _ = written.finish().logFile.map(removeFile)
-        defer { done.newListing?.logFile.map(removeFile) }
         (done.new, done.newBeyondHeld) = (copied.held, copied.beyond)
         if done.isEmpty && outcome == .done {
             report.nothingToDo()

@@ -243,11 +243,11 @@ struct NewItemCollector {
         }
     }
 
-    /// The listing, its log closed (the caller removes the file).
+    /// The listing, its log closed (the caller removes the file: `log.path`).
     mutating func finish() -> NewItemListing {
         if let log {
             log.close()
-            listing.logFile = log.path
+            listing.logFile = log.failed ? nil : log.path
             self.log = nil
         }
         return listing

@@ -163,10 +163,11 @@ public struct PreviewBuilder {
         if items.count >= Self.lookupBatch && !tracksCase { resolveItems() }
     }
 
-    /// -v: the new items are listed in full, from a temporary file; false if none can be made.
-    mutating func listEveryNewItem(environment: [String: String]) -> Bool {
+    /// -v: the new items are listed in full, from a temporary file (the caller removes it);
+    /// its path, nil if none can be made.
+    mutating func listEveryNewItem(environment: [String: String]) -> String? {
         newItemLog = SpillFile(environment: environment)
-        return newItemLog != nil
+        return newItemLog?.path
     }
 
     /// Checks one source item against what the destination can store; false (and recorded)
@@ -212,7 +213,8 @@ public struct PreviewBuilder {
         preview.unstorable = unstorable
         if let newItemLog {
             newItemLog.close()
-            listing.logFile = newItemLog.path
+            // A list cut short by a full disc is not listed from.
+            listing.logFile = newItemLog.failed ? nil : newItemLog.path
             self.newItemLog = nil
         }
         preview.newListing = listing
