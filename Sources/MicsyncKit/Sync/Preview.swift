@@ -42,8 +42,8 @@ public struct Preview: Equatable, Sendable {
 
 /// Classifies itemized lines as they stream in. rsync shows a change of type as a creation, so a
 /// created item is checked in the destination unless its folder is known to be new. What the
-/// destination has is asked for many items together (`lookupBatch` lines at a time): one
-/// question to a remote host per batch instead of one per line. New items are then counted for
+/// destination has is asked for many items together (`lookupBatch` lines at a time, more for a
+/// remote one, where each question is an rsync run over SSH). New items are then counted for
 /// the listing and only the first ones held (see `Preview.new`): memory grows with what is
 /// listed in full (modified and deleted items, hard links, unstorable items), not with the new
 /// items.
@@ -81,8 +81,12 @@ public struct PreviewBuilder {
     private var replacingFolders = Set<String>()
     /// `--tree`'s refused folders: what is inside is left alone with them.
     private var refusedFolderPaths = Set<String>()
-    /// Lines looked up in the destination at a time.
+    /// Lines looked up in the destination at a time: a local one answers each path with an
+    /// `lstat`; a remote one is asked by one rsync run each time, so it is asked less often
+    /// (the lines waiting meanwhile take about 15 MiB).
     static let lookupBatch = 4096
+    static let remoteLookupBatch = 65_536
+    private var batchLimit: Int { command.spec.destination.isRemote ? Self.remoteLookupBatch : Self.lookupBatch }
     private var unstorable: [Change] = []
     /// Folders the destination cannot store, by path: everything inside goes with them.
     private var unstorableFolders: [String: Int] = [:]
@@ -152,6 +156,11 @@ public struct PreviewBuilder {
             if isFolder { absentFolders.insert(path) }
             var change = Change(kind: .new, path: path, isDirectory: isFolder, itemize: line.itemize, size: isFolder ? 0 : line.length)
             change.hardLinkLeader = leader
+            // Nothing waiting for the destination's answer: nothing to ask about this one either.
+            if !checked && items.isEmpty && !tracksCase {
+                addNew(change)
+                return
+            }
             items.append(.creation(change, checked: checked))
         } else if isFolder {
             items.append(.folderUpdate(Change(kind: .folderUpdate, path: path, isDirectory: true, itemize: line.itemize)))
@@ -160,7 +169,7 @@ public struct PreviewBuilder {
             change.hardLinkLeader = leader
             items.append(.modified(change))
         }
-        if items.count >= Self.lookupBatch && !tracksCase { resolveItems() }
+        if items.count >= batchLimit && !tracksCase { resolveItems() }
     }
 
     /// -v: the new items are listed in full, from a temporary file (the caller removes it);
