@@ -88,6 +88,7 @@ case_() {
     hyperfine "${args[@]}" >/dev/null
     # micsync's own peak memory: one more run of each of its commands, prepared as above.
     for ((i = 0; i < ours; i++)); do
+        if [[ "${commands[$i]}" != *"$MICSYNC"* ]]; then echo "–" >>"$OUT/$(printf '%02d' "$CASE").mem"; continue; fi
         [ -n "$prepare" ] && bash -c "$prepare" >/dev/null
         python3 bench/peak_memory.py --shell "${commands[$i]}" >>"$OUT/$(printf '%02d' "$CASE").mem"
     done

@@ -18,7 +18,7 @@ for path in sys.argv[1:]:
     except FileNotFoundError:
         memory = []
     for index, result in enumerate(results[:-1]):
-        peak = memory[index] + " MiB" if index < len(memory) else ""
+        peak = memory[index] + (" MiB" if memory[index][0].isdigit() else "") if index < len(memory) else ""
         print("| %s | `%s` | %.3f s | %.3f s | %.2f | %s |" % (case, result["command"], result["median"], baseline["median"],
                                                           result["median"] / baseline["median"], peak))
     print("| | baseline: `%s` | | | | |" % baseline["command"])

@@ -255,5 +255,20 @@ struct NewItemMemoryTests {
             #expect(left.isEmpty)
         }
     }
+
+    @Test("the case index finds every path of a case key, the clashes among them, and which are folders")
+    func caseIndex() {
+        var index = CaseIndex()
+        let paths: [(String, Bool)] = [("Docs", true), ("Docs/Read.me", false), ("docs", true), ("Docs/READ.ME", false), ("x", false),
+                                       ("Docs", true), ("caf\u{e9}", false), ("CAF\u{c9}", false)]
+        for (path, isFolder) in paths { index.insert(path, key: StorageRules.caseKey(path), isFolder: isFolder) }
+        #expect(index.paths(withKey: StorageRules.caseKey("DOCS")) == ["Docs", "docs"])
+        #expect(index.paths(withKey: StorageRules.caseKey("docs/read.me")) == ["Docs/Read.me", "Docs/READ.ME"])
+        #expect(index.paths(withKey: StorageRules.caseKey("X")) == ["x"])
+        #expect(index.paths(withKey: StorageRules.caseKey("y")).isEmpty)
+        #expect(index.clashes.sorted { $0[0] < $1[0] } == [["CAF\u{c9}", "caf\u{e9}"].reversed(), ["Docs", "docs"], ["Docs/Read.me", "Docs/READ.ME"]]
+            .sorted { $0[0] < $1[0] })
+        #expect(index.isFolder("Docs") && index.isFolder("docs") && !index.isFolder("Docs/READ.ME"))
+    }
 }
 

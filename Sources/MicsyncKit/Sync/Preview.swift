@@ -91,9 +91,7 @@ public struct PreviewBuilder {
     /// Folders the destination cannot store, by path: everything inside goes with them.
     private var unstorableFolders: [String: Int] = [:]
     /// On a destination that does not tell case apart: each source path by its case key.
-    private var pathsByCaseKey: [String: [String]] = [:]
-    /// Source folders, for listing names that clash in case (a folder with its `/`).
-    private var folders = Set<String>()
+    private var caseIndex = CaseIndex()
 
     private enum Item {
         /// A creation; `checked` when something may already stand at its path.
@@ -193,8 +191,7 @@ public struct PreviewBuilder {
         }
         if tracksCase && path != "." {
             let key = StorageRules.caseKey(path)
-            if !(pathsByCaseKey[key]?.contains(path) ?? false) { pathsByCaseKey[key, default: []].append(path) }
-            if line.fileType == "d" { folders.insert(path) }
+            caseIndex.insert(path, key: key, isFolder: line.fileType == "d")
         }
         let isFolder = line.fileType == "d"
         guard path != ".", let reason = rules.refusal(name: Paths.lastComponent(path), type: line.fileType, length: line.length) else { return true }
@@ -355,10 +352,10 @@ public struct PreviewBuilder {
     /// made under the new name.
     private mutating func resolveCase(_ preview: inout Preview) {
         var clashing: [String: Int] = [:]
-        for paths in pathsByCaseKey.values.filter({ $0.count > 1 }).sorted(by: { $0[0] < $1[0] }) {
+        for paths in caseIndex.clashes.sorted(by: { $0[0] < $1[0] }) {
             for path in paths.sorted() {
                 clashing[path] = unstorable.count
-                var change = Change(kind: .new, path: path, isDirectory: folders.contains(path), itemize: "")
+                var change = Change(kind: .new, path: path, isDirectory: caseIndex.isFolder(path), itemize: "")
                 change.refusal = "differs only in case from " + paths.filter { $0 != path }.map(PathBytes.display).joined(separator: ", ")
                     + ", and the drive does not tell case apart"
                 unstorable.append(change)
@@ -385,7 +382,7 @@ public struct PreviewBuilder {
                 if !clashes(change) { kept.append(item) }
                 continue
             }
-            let sourcePaths = pathsByCaseKey[StorageRules.caseKey(change.path)] ?? []
+            let sourcePaths = caseIndex.paths(withKey: StorageRules.caseKey(change.path))
             if sourcePaths.count == 1, let sourcePath = sourcePaths.first {
                 // The same item under another case: renamed where its own name differs (once:
                 // rsync lists a renamed folder's contents under both of its names).
