@@ -270,5 +270,58 @@ struct NewItemMemoryTests {
             .sorted { $0[0] < $1[0] })
         #expect(index.isFolder("Docs") && index.isFolder("docs") && !index.isFolder("Docs/READ.ME"))
     }
+
+    @Test("on a case-insensitive drive the changes wait on disc, and the preview is the one made in memory")
+    func caseInsensitiveChangesWaitOnDisc() throws {
+        var command = Self.command
+        command.itemizesEverything = true
+        var many = [".d          4096 ./"]
+        for folder in 0..<3 {
+            many.append("cd+++++++++ 4096 d\(folder)/")
+            for file in 0..<3000 { many.append(">f+++++++++ 10 d\(folder)/f\(file)") }
+        }
+        many += [">f+++++++++ 3 d1/F7", "cd+++++++++ 4096 D2/", ">f+++++++++ 3 D2/inner", ".f          3 report.txt", "*deleting   0 Report.txt",
+                 "hf+++++++++ 10 link => d0/f1", "cd+++++++++ 4096 odd \u{e9}\u{1}:9 name/", "*deleting   0 gone"]
+        let scenarios: [[String]] = [
+            [".d          4096 ./", ">f+++++++++ 3 what?.txt", "cL+++++++++ 1 link", ">f+++++++++ 3 fine.txt", "cd+++++++++ 4096 bad|dir/",
+             ">f+++++++++ 3 bad|dir/inner.txt"],
+            [".f          3 case.txt", ">f.st...... 3 Case.txt", ">f+++++++++ 3 other.txt"],
+            [".f          3 report.txt", "*deleting   0 Report.txt", ".d          4096 Sub/", ".f          1 Sub/x", ">f+++++++++ 1 Sub/new",
+             "*deleting   0 sub/", "*deleting   0 sub/x", "*deleting   0 sub/gone"],
+            [".d          4096 Sub/", ".d          4096 sub/", ">f+++++++++ 3 sub/brandnew.txt"],
+            many,
+        ]
+        let fileSystem = FakeFileSystem(["/src": .directory, "/dst": .directory, "/dst/case.txt": .regularFile, "/dst/d1": .regularFile])
+        try withTemporaryFolder { folder throws in
+            for lines in scenarios {
+                for deleting in [false, true] {
+                    var inMemory = PreviewBuilder(command: command, fileSystem: fileSystem, destination: .ofType("exfat"), deleting: deleting)
+                    var onDisc = inMemory
+                    onDisc.holdChangesOnDisc(environment: ["TMPDIR": folder.path])
+                    for line in lines {
+                        inMemory.add(line)
+                        onDisc.add(line)
+                    }
+                    let held = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                    #expect(held.count == 1)
+                    let expected = inMemory.finish()
+                    #expect(onDisc.finish() == expected, "\(lines.prefix(3))")
+                    #expect(!expected.unstorable.isEmpty || lines.count < 10)
+                }
+                let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                #expect(left.isEmpty)
+            }
+        }
+    }
+
+    @Test("a held change reads back as it was written, whatever its name holds")
+    func heldChangeRecords() {
+        var change = Change(kind: .new, path: "a b/\u{e9}:3 => x", isDirectory: false, itemize: ">f+++++++++", size: 42)
+        change.hardLinkLeader = "lead: 2"
+        let items: [PreviewBuilder.Item] = [.creation(change, checked: true), .creation(change, checked: false),
+                                            .folderUpdate(Change(kind: .folderUpdate, path: "d", isDirectory: true, itemize: ".d..t......")),
+                                            .modified(Change(kind: .modified, path: "-", isDirectory: false, itemize: ">f.st......", size: 1))]
+        for item in items { #expect(PreviewBuilder.item(PreviewBuilder.record(item)) == item) }
+    }
 }
 

@@ -142,6 +142,7 @@ public struct Engine: Sendable {
         // 1. Preview: one dry run over the trees.
         var builder = PreviewBuilder(command: command, sourceFiles: sourceFiles, destinationFiles: destinationFiles,
                                      destination: drives.destination, source: drives.source, deleting: deleting)
+        builder.holdChangesOnDisc(environment: environment)
         var newItemLog: String?
         defer { newItemLog.map(removeFile) }
         if options.verbose {

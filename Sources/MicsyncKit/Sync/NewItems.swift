@@ -190,16 +190,22 @@ final class SpillFile {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private(set) var failed = false
+    /// The file is removed when this goes (a scratch file no one else reads).
+    private let removedWithIt: Bool
 
     /// nil when no temporary file can be made.
-    init?(environment: [String: String]) {
+    init?(environment: [String: String], removedWithIt: Bool = false) {
         guard let (path, descriptor) = ListFile.create(environment: environment) else { return nil }
         self.path = path
         self.descriptor = descriptor
+        self.removedWithIt = removedWithIt
         buffer.reserveCapacity(1 << 16)
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        if removedWithIt { ListFile.remove(path) }
+    }
 
     func append(_ record: String) {
         buffer += PathBytes.bytes(record)

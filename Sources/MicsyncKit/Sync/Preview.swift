@@ -52,8 +52,9 @@ public struct Preview: Equatable, Sendable {
 /// on one that does not tell case apart the preview itemizes unchanged items and the
 /// destination's extra items too (`-ii`, `--delete`), so that names differing only in case are
 /// found among all the source's names, and a destination item that the source has under another
-/// case is renamed, never deleted. That needs every source name at once: there every item is
-/// held until the stream ends (memory grows with the tree).
+/// case is renamed, never deleted. That needs every source name at once: there each source name
+/// is kept by its case key (`CaseIndex`, about 70 bytes a name), and the changes wait until the
+/// stream ends, in a temporary file when one is given (`holdChangesOnDisc`).
 public struct PreviewBuilder {
     let command: RsyncCommand
     let sourceFiles: FileSystem
@@ -92,8 +93,14 @@ public struct PreviewBuilder {
     private var unstorableFolders: [String: Int] = [:]
     /// On a destination that does not tell case apart: each source path by its case key.
     private var caseIndex = CaseIndex()
+    /// There, the changes (but deletions) wait in a temporary file until every source name is
+    /// known; nil: they wait in `items` (no temporary folder given, or no file could be made).
+    private var caseSpill: SpillFile?
+    private var spillEnvironment: [String: String]?
+    /// Source paths that differ only in case from another, by their entry in `unstorable`.
+    private var clashing: [String: Int] = [:]
 
-    private enum Item {
+    enum Item: Equatable {
         /// A creation; `checked` when something may already stand at its path.
         case creation(Change, checked: Bool)
         case modified(Change)
@@ -159,15 +166,30 @@ public struct PreviewBuilder {
                 addNew(change)
                 return
             }
-            items.append(.creation(change, checked: checked))
+            hold(.creation(change, checked: checked))
         } else if isFolder {
-            items.append(.folderUpdate(Change(kind: .folderUpdate, path: path, isDirectory: true, itemize: line.itemize)))
+            hold(.folderUpdate(Change(kind: .folderUpdate, path: path, isDirectory: true, itemize: line.itemize)))
         } else {
             var change = Change(kind: .modified, path: path, isDirectory: false, itemize: line.itemize, size: line.length)
             change.hardLinkLeader = leader
-            items.append(.modified(change))
+            hold(.modified(change))
         }
         if items.count >= batchLimit && !tracksCase { resolveItems() }
+    }
+
+    /// On a destination that does not tell case apart, the changes wait for the end of the
+    /// stream in a temporary file in this environment's `$TMPDIR` (removed with the builder)
+    /// instead of in memory.
+    mutating func holdChangesOnDisc(environment: [String: String]) { spillEnvironment = environment }
+
+    /// A change to sort later: on a case-insensitive destination, to the temporary file if any.
+    private mutating func hold(_ item: Item) {
+        if tracksCase, let environment = spillEnvironment {
+            if caseSpill == nil { caseSpill = SpillFile(environment: environment, removedWithIt: true) }
+            if caseSpill == nil { spillEnvironment = nil }
+        }
+        guard let caseSpill else { return items.append(item) }
+        caseSpill.append(Self.record(item))
     }
 
     /// -v: the new items are listed in full, from a temporary file (the caller removes it);
@@ -211,6 +233,7 @@ public struct PreviewBuilder {
             var renamed = Preview()
             resolveCase(&renamed)
             resolved.caseRenames = renamed.caseRenames
+            replayHeldChanges()
         }
         resolveItems()
         var preview = resolved
@@ -351,7 +374,6 @@ public struct PreviewBuilder {
     /// another case is renamed to it, never deleted; and a deletion below a renamed folder is
     /// made under the new name.
     private mutating func resolveCase(_ preview: inout Preview) {
-        var clashing: [String: Int] = [:]
         for paths in caseIndex.clashes.sorted(by: { $0[0] < $1[0] }) {
             for path in paths.sorted() {
                 clashing[path] = unstorable.count
@@ -360,19 +382,6 @@ public struct PreviewBuilder {
                     + ", and the drive does not tell case apart"
                 unstorable.append(change)
             }
-        }
-        /// Notes an item inside a clashing folder there; true when the path clashes at all.
-        func clashes(_ change: Change) -> Bool {
-            if clashing[change.path] != nil { return true }
-            var current = Paths.parent(change.path)
-            while !current.isEmpty {
-                if let owner = clashing[current] {
-                    unstorable[owner].contained.append(change.displayPath)
-                    return true
-                }
-                current = Paths.parent(current)
-            }
-            return false
         }
         var renames: [Change] = []
         var kept: [Item] = []
@@ -402,6 +411,75 @@ public struct PreviewBuilder {
             guard case .deletion(var change) = item else { return item }
             change.path = Self.renamed(change.path, by: preview.caseRenames)
             return deleted.insert(change.path).inserted ? .deletion(change) : nil
+        }
+    }
+
+    /// Notes an item inside a clashing folder there; true when the path clashes at all.
+    private mutating func clashes(_ change: Change) -> Bool {
+        if clashing[change.path] != nil { return true }
+        var current = Paths.parent(change.path)
+        while !current.isEmpty {
+            if let owner = clashing[current] {
+                unstorable[owner].contained.append(change.displayPath)
+                return true
+            }
+            current = Paths.parent(current)
+        }
+        return false
+    }
+
+    /// The changes that waited in the temporary file, read back in order: those that clash in
+    /// case are left out (as `resolveCase` leaves out those held in memory), the others sorted a
+    /// batch at a time.
+    private mutating func replayHeldChanges() {
+        guard let spill = caseSpill else { return }
+        spill.close()
+        ListFile.readRecords(spill.path) { record in
+            guard let item = Self.item(record) else { return }
+            if clashes(item.change) { return }
+            items.append(item)
+            if items.count >= batchLimit { resolveItems() }
+        }
+        caseSpill = nil
+    }
+
+    /// One change as a line of the temporary file: its kind, whether it is a folder, its size,
+    /// then its change field, hard link leader and path, each after its length.
+    static func record(_ item: Item) -> String {
+        let tag = switch item {
+        case .creation(_, let checked): checked ? "C" : "c"
+        case .modified: "m"
+        case .deletion: "d"
+        case .folderUpdate: "u"
+        }
+        let change = item.change
+        let leader = change.hardLinkLeader.map { "\($0.unicodeScalars.count):" + $0 } ?? "-"
+        return tag + (change.isDirectory ? "1" : "0") + "\(change.size) \(change.itemize.unicodeScalars.count):" + change.itemize + leader + change.path
+    }
+
+    static func item(_ record: String) -> Item? {
+        var rest = Substring(record)
+        guard let tag = rest.popFirst(), let folder = rest.popFirst(), let space = rest.firstIndex(of: " "), let size = Int64(rest[..<space]) else { return nil }
+        rest = rest[rest.index(after: space)...]
+        /// A field after its length ("11:>f+++++++++").
+        func field() -> String? {
+            guard let colon = rest.firstIndex(of: ":"), let count = Int(rest[..<colon]) else { return nil }
+            let start = rest.unicodeScalars.index(after: colon)
+            guard let end = rest.unicodeScalars.index(start, offsetBy: count, limitedBy: rest.endIndex) else { return nil }
+            defer { rest = rest[end...] }
+            return String(rest[start..<end])
+        }
+        guard let itemize = field() else { return nil }
+        var leader: String?
+        if rest.first == "-" { rest = rest.dropFirst() } else { guard let found = field() else { return nil }; leader = found }
+        let kind: Change.Kind = switch tag { case "C", "c": .new; case "m": .modified; case "d": .deletion; default: .folderUpdate }
+        var change = Change(kind: kind, path: String(rest), isDirectory: folder == "1", itemize: itemize, size: size)
+        change.hardLinkLeader = leader
+        return switch tag {
+        case "C", "c": .creation(change, checked: tag == "C")
+        case "m": .modified(change)
+        case "d": .deletion(change)
+        default: .folderUpdate(change)
         }
     }
 
