@@ -323,5 +323,15 @@ struct NewItemMemoryTests {
                                             .modified(Change(kind: .modified, path: "-", isDirectory: false, itemize: ">f.st......", size: 1))]
         for item in items { #expect(PreviewBuilder.item(PreviewBuilder.record(item)) == item) }
     }
+
+    @Test("-v with no list of the new items kept (a full disc) lists those held and says how many more there are")
+    func verboseWithoutTheList() {
+        let result = Self.preview(folders: 30, files: 99)
+        #expect(result.newListing?.logFile == nil)
+        let lines = listing(result, verbose: true)
+        #expect(lines.first == "New (3000):")
+        #expect(lines.filter { $0.hasPrefix("  d") }.count == result.new.count)
+        #expect(lines.contains("  … and \(3000 - result.new.count) more items (the list of them could not be kept)"))
+    }
 }
 

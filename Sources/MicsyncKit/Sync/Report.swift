@@ -103,14 +103,17 @@ public struct Report: Sendable {
         // With -s the first non-folders are held even past the others (as many as are listed).
         if allHeld || (options.filesOnly && counts.count <= Self.newItemListLimit) {
             for change in held where !(options.filesOnly && change.isDirectory) { console.line("  " + change.displayPath) }
-        } else if let file = listing.logFile, ListFile.readRecords(file, each: { line in
-            if !(options.filesOnly && line.hasSuffix("/")) { console.line("  " + line) }
-        }) {
-        } else {
-            let shown = held.filter { !(options.filesOnly && $0.isDirectory) }
-            for change in shown { console.line("  " + change.displayPath) }
-            console.line("  … and \(Self.counted(counts.count - shown.count, "more item")) (the list of them could not be kept)")
+            return
         }
+        let listed = listing.logFile.map { file in
+            ListFile.readRecords(file) { line in
+                if !(options.filesOnly && line.hasSuffix("/")) { console.line("  " + line) }
+            }
+        } ?? false
+        guard !listed else { return }
+        let shown = held.filter { !(options.filesOnly && $0.isDirectory) }
+        for change in shown { console.line("  " + change.displayPath) }
+        console.line("  … and \(Self.counted(counts.count - shown.count, "more item")) (the list of them could not be kept)")
     }
 
     /// The listing's counts of new items all held.
