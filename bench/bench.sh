@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times micsync against the plain rsync command that does the same job, side by side in one
 # hyperfine run per case, and prints the ratio of medians. Also micsync 0.0.4 when installed
-# (pip install micsync==0.0.4.dev1), and micsync's own peak memory.
+# (pip install micsync==0.0.4.dev1), and micsync's own peak memory in each case (one more run).
 #   FILES=100000 RUNS=5 bash bench/bench.sh      (make bench FILES=... does the same)
 #   CASES=unchanged: only the unchanged-tree cases and memory (for very large trees, e.g. 1000000)
 #   CASES=ssh: only --backup of an unchanged tree to a BACKUP reached over SSH, a real sshd on
@@ -47,7 +47,7 @@ if [ "$MADE" != full ] && [ "$MADE" != "$TREES" ]; then
     echo "$TREES" >"$DIR/.complete"
 fi
 mkdir -p "$OUT" "$DIR/empty" "$DIR/home"
-rm -f "$OUT"/*.json "$OUT"/*.name
+rm -f "$OUT"/*.json "$OUT"/*.name "$OUT"/*.mem
 
 config() {  # config NAME WORK BACKUP... → a config file with one config
     local name=$1 work=$2; shift 2
@@ -72,8 +72,9 @@ CASE=0
 # case NAME PREPARE MICSYNC-COMMAND... -- RSYNC-COMMAND
 case_() {
     local name=$1 prepare=$2; shift 2
-    local commands=() names=()
+    local commands=() names=() ours=0
     while [ "$1" != "--" ]; do
+        ours=$((ours + 1))
         commands+=("$1")
         names+=("$(printf '%s' "$1" | sed "s#$MICSYNC#micsync#; s#--config $DIR/[a-z]*.json ##; s#$DIR/##g")")
         shift
@@ -88,6 +89,12 @@ case_() {
     [ -n "$prepare" ] && args+=(--prepare "$prepare")
     for i in "${!commands[@]}"; do args+=(--command-name "${names[$i]}" "${commands[$i]}"); done
     hyperfine "${args[@]}" >/dev/null
+    # micsync's own peak memory: one more run of each of its commands, prepared as above.
+    for ((i = 0; i < ours; i++)); do
+        if [[ "${commands[$i]}" != *"$MICSYNC"* ]]; then echo "–" >>"$OUT/$(printf '%02d' "$CASE").mem"; continue; fi
+        [ -n "$prepare" ] && bash -c "$prepare" >/dev/null
+        python3 bench/peak_memory.py --shell "${commands[$i]}" >>"$OUT/$(printf '%02d' "$CASE").mem"
+    done
     echo "done: $name" >&2
 }
 legacy_config() { cp "$DIR/$1.json" "$DIR/home/.micsync.json"; }
@@ -119,6 +126,10 @@ LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/mod" case_ "1% modified --b
 legacy_config first
 LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/work" case_ "first copy --backup" "rm -rf $DIR/first && mkdir $DIR/first" \
     "$M/first.json --backup $DIR/work" "$M/first.json --backup -m $DIR/work" -- "$SAME $DIR/work/ $DIR/first/"
+
+# 3b. New files into a BACKUP that holds other files: the preview, then the apply.
+LEGACY_COMMAND="" case_ "new files into a BACKUP holding others" "rm -rf $DIR/first && mkdir $DIR/first && echo other >$DIR/first/other" \
+    "$M/first.json --backup $DIR/work" -- "$SAME $DIR/work/ $DIR/first/"
 
 # 4. 1 % of the files deleted in the BACKUP source, --work -d answered yes.
 legacy_config deleted

@@ -132,4 +132,27 @@ struct ListingTests {
         #expect(r.lines.contains("  docs/big/  151 items"), "the folder itself and its 150 files\n\(r.stdout.prefix(2000))")
         #expect(!r.stdout.contains(" 1 items"), "\(r.stdout.prefix(2000))")
     }
+
+    @Test("-v lists each of 2,500 new files (more than are held) in a preview and in a single run, and keeps no list of them")
+    func verboseListsManyNewItems() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1", "b2"])
+        for i in 0..<2500 { try box.write("work/docs/f\(i).txt", "x") }
+        try box.write("b1/other", "o")
+        let expected = ["  docs/"] + (0..<2500).map { "  docs/f\($0).txt" }.sorted()
+        // The preview (a dry run).
+        let preview = try box.run(["--config", "cfg.json", "--backup", "-n", "-v", "--to", "b1", "work/docs"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        let listed = preview.lines.drop { $0 != "New (2501):" }.dropFirst().prefix { $0.hasPrefix("  ") }
+        #expect(Array(listed).sorted() == expected, "\(preview.stdout.prefix(500))")
+        #expect(box.fileLists().isEmpty, "\(box.fileLists())")
+        // The single run (b2 is empty), each command answered.
+        let single = try box.run(["--config", "cfg.json", "--backup", "-v", "--to", "b2", "work/docs"], stdin: "yes\n")
+        #expect(single.status == 0, "\(single)")
+        let copied = single.lines.drop { $0 != "New (2501):" }.dropFirst().prefix { $0.hasPrefix("  ") }
+        #expect(Array(copied).sorted() == expected, "\(single.stdout.prefix(500))")
+        #expect(box.fileLists().isEmpty, "\(box.fileLists())")
+        expectTree(box.snapshot("b2"), box.snapshot("work"))
+    }
 }
+

@@ -30,6 +30,8 @@ public struct StatusReport: Sendable {
     /// How one WORK and one BACKUP differ (location-relative paths).
     public struct Comparison: Equatable, Sendable {
         public var onlyInWork: [String] = []
+        /// Items only in WORK beyond those named in `onlyInWork` (counted, not held).
+        public var moreOnlyInWork = 0
         public var modified: [String] = []
         public var onlyInBackup: [String] = []
         /// Items the BACKUP's drive cannot store, with the reason: not backed up.
@@ -44,6 +46,7 @@ public struct StatusReport: Sendable {
         public init(_ preview: Preview) {
             let replacingFolders = preview.modified.filter { $0.isDirectory && $0.replaces != nil }.map(\.path)
             onlyInWork = preview.new.filter { change in !replacingFolders.contains { change.path.hasPrefix($0 + "/") } }.map(\.path)
+            moreOnlyInWork = preview.newBeyondHeld
             modified = preview.modified.map(\.path)
                 + preview.caseRenames.map { ($0.renamedFrom ?? "") + " (named " + $0.path + " in WORK)" }
             onlyInBackup = preview.deletions.map(\.path)
@@ -166,7 +169,7 @@ public struct StatusReport: Sendable {
                         console.line("    " + console.styled("in step", .green))
                     } else {
                         tally.differs = true
-                        show("only in WORK (not backed up)", comparison.onlyInWork, all: false)
+                        show("only in WORK (not backed up)", comparison.onlyInWork, all: false, more: comparison.moreOnlyInWork)
                         show("modified", comparison.modified, all: checksum)
                         show("only in BACKUP", comparison.onlyInBackup, all: false)
                         show("cannot be stored in the BACKUP (not backed up)", comparison.cannotBeStored, all: true)
@@ -197,12 +200,13 @@ public struct StatusReport: Sendable {
         return tally.differs || tally.stale ? 1 : notCompared.isEmpty ? 0 : 4
     }
 
-    func show(_ label: String, _ names: [String], all: Bool) {
+    func show(_ label: String, _ names: [String], all: Bool, more: Int = 0) {
         guard !names.isEmpty else { return }
         let shown = all ? names : Array(names.prefix(Self.shownNames))
-        console.line("    \(label) (\(names.count)):")
+        let count = names.count + more
+        console.line("    \(label) (\(count)):")
         for name in shown { console.line("      " + PathBytes.display(name)) }
-        if shown.count < names.count { console.line("      … and \(names.count - shown.count) more") }
+        if shown.count < count { console.line("      … and \(count - shown.count) more") }
     }
 
     enum Outcome { case success(Comparison), failure(String), interrupted }

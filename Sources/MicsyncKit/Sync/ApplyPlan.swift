@@ -44,9 +44,15 @@ public struct ApplyPlan: Equatable, Sendable {
         plan.refused = (overwrite ? [] : preview.modified.filter { $0.replaces != nil }.map(\.path))
             + preview.refusedFolders.map(\.path) + preview.leftAlone
         var newItems = preview.new.filter { change in !plan.refused.contains { change.path.hasPrefix($0 + "/") } }
-        if linksHardLinks { plan.takeHardLinks(from: &newItems, preview: preview, overwrite: overwrite, relinks: overwrite && !keepsReplaced) }
-        plan.bulk = (spec.action == .tree || newItems.count > exactNewItemLimit)
-            && !(newItems.isEmpty && preview.folderUpdates.isEmpty && plan.replaceList.isEmpty)
+        if linksHardLinks {
+            let newLeaders = preview.newHardLinkLeaders.filter { leader in !plan.refused.contains { leader.hasPrefix($0 + "/") } }
+            plan.takeHardLinks(from: &newItems, newLeaders: newLeaders, preview: preview, overwrite: overwrite, relinks: overwrite && !keepsReplaced)
+        }
+        // New items beyond those held are many: the bulk run copies them (a refused folder's
+        // contents are held, so the count stays exact up to the limit).
+        let newCount = newItems.count + preview.newBeyondHeld
+        plan.bulk = (spec.action == .tree || newCount > exactNewItemLimit)
+            && !(newCount == 0 && preview.folderUpdates.isEmpty && plan.replaceList.isEmpty)
         let added = plan.bulk ? [] : newItems.map(\.path) + preview.folderUpdates.map(\.path)
         if delete && !preview.deletions.isEmpty { plan.deletionList = topMost(preview.deletions) }
         // Deleting in or writing into a folder changes its time: list those folders too, in the
@@ -69,8 +75,8 @@ public struct ApplyPlan: Equatable, Sendable {
 
     /// A new hard link whose leader is not new, and an accepted relink, are linked afterwards
     /// instead of being copied (rsync would copy them as files, splitting the link).
-    private mutating func takeHardLinks(from newItems: inout [Change], preview: Preview, overwrite: Bool, relinks: Bool) {
-        let newPaths = Set(newItems.map(\.path))
+    private mutating func takeHardLinks(from newItems: inout [Change], newLeaders: Set<String>, preview: Preview, overwrite: Bool, relinks: Bool) {
+        let newPaths = Set(newItems.map(\.path)).union(newLeaders)
         let declined = overwrite ? Set<String>() : Set(preview.modified.map(\.path))
         newItems.removeAll { change in
             guard let leader = change.hardLinkLeader, !newPaths.contains(leader), !declined.contains(leader) else { return false }

@@ -90,6 +90,16 @@ public struct Engine: Sendable {
         let deleting = spec.action.mayDelete && options.deletion != .never
         var builder = PreviewBuilder(command: command, sourceFiles: fileSystem.on(spec.source), destinationFiles: fileSystem.on(spec.destination),
                                      destination: drives.destination, source: drives.source, deleting: deleting)
+        builder.holdChangesOnDisc(environment: environment)
+        var newItemLog: String?
+        defer { newItemLog.map(lists.remove) }
+        if options.verbose {
+            newItemLog = builder.listEveryNewItem(environment: environment)
+            guard newItemLog != nil else {
+                console.warning("cannot write a temporary file list; nothing copied to \(spec.destination.displayName)")
+                return discard(result.finished(.failed))
+            }
+        }
         let previewArguments = command.preview(deleting: deleting)
         if options.verbose {
             console.line("$ " + ShellQuote.command(previewArguments))
@@ -391,7 +401,7 @@ public struct Engine: Sendable {
 
     /// Runs one command that changes files and counts what it reported doing.
     func apply(_ step: Step, command: RsyncCommand, replaced: Set<String>, totals: inout ApplyTotals, progress: ProgressSlot?,
-               each: (ItemizedLine, String) -> Void = { _, _ in }) -> Outcome {
+               each: (ItemizedLine, String) -> Void = { _, _ in }, written: (CreatedItems.Item) -> Void = { _ in }) -> Outcome {
         // rsync would create a missing destination folder: a drive unplugged since the preview
         // must not turn into a new folder on the disc beneath its mount point. (A remote one is
         // guarded by the `cd` into it that starts rsync's server there.)
@@ -403,7 +413,7 @@ public struct Engine: Sendable {
         let sourceFiles = fileSystem.on(command.spec.source)
         /// What this run said it created, checked when it ends with errors: rsync names an item
         /// before writing it, and a drive may refuse it then.
-        var created: [(path: String, bytes: Int64)] = []
+        var created = CreatedItems(environment: environment)
         var live = LiveProgress(slot: step.showsProgress ? progress : nil)
         let result = run(step.arguments, showingProgress: step.showsProgress, onProgress: { live.update($0) }) { text in
             guard let line = command.parse(text, sourceFiles: sourceFiles) else {
@@ -424,7 +434,7 @@ public struct Engine: Sendable {
             } else if line.isCreation {
                 totals.copied += 1
                 totals.bytes += line.fileType == "f" ? line.length : 0
-                created.append((path, line.fileType == "f" ? line.length : 0))
+                created.append(.init(path: path, bytes: line.fileType == "f" ? line.length : 0, isDirectory: line.isDirectory))
             } else {
                 totals.overwritten += 1
                 totals.bytes += line.fileType == "f" ? line.length : 0
@@ -433,14 +443,20 @@ public struct Engine: Sendable {
         live.clear()
         for message in messages { console.line("  rsync: " + PathBytes.display(message)) }
         guard let result else { return .failed }
-        if result.status != 0 && !created.isEmpty {
-            let found = fileSystem.on(command.spec.destination).stamps(of: created.map { Paths.join(command.spec.destination.path, $0.path) })
-            for (item, stamp) in zip(created, found) where stamp == nil {
-                totals.copied -= 1
-                totals.bytes -= item.bytes
+        let outcome = outcome(of: result, destination: command.spec.destination)
+        if outcome != .done && !created.isEmpty {
+            let files = fileSystem.on(command.spec.destination)
+            created.forEachBatch { batch in
+                let found = files.stamps(of: batch.map { Paths.join(command.spec.destination.path, $0.path) })
+                for (item, stamp) in zip(batch, found) {
+                    guard stamp == nil else { written(item); continue }
+                    totals.copied -= 1
+                    totals.bytes -= item.bytes
+                }
             }
         }
-        return outcome(of: result, destination: command.spec.destination)
+        created.discard()
+        return outcome
     }
 
     /// Runs rsync; nil (with a message) when it cannot be started.

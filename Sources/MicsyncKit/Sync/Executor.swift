@@ -163,19 +163,24 @@ extension Engine {
         guard let step = prepared.steps.first else { return .done }
         var totals = ApplyTotals()
         var done = Preview()
-        let outcome = apply(step, command: prepared.command, replaced: [], totals: &totals, progress: progress) { line, path in
+        // Counted for the listing as they stream, as the preview counts new items.
+        var copied = NewItemCollector(holding: Report.newItemListLimit + 1)
+        var written = copied
+        if options.verbose { (copied.log, written.log) = (SpillFile(environment: environment), SpillFile(environment: environment)) }
+        let logs = [copied.log?.path, written.log?.path].compactMap { $0 }
+        defer { logs.forEach(lists.remove) }
+        let outcome = apply(step, command: prepared.command, replaced: [], totals: &totals, progress: progress, each: { line, path in
             let change = Change(kind: .new, path: path, isDirectory: line.isDirectory, itemize: line.itemize)
-            if line.isCreation { done.new.append(change) } else { done.folderUpdates.append(change) }
-        }
+            if line.isCreation { copied.add(change) } else { done.folderUpdates.append(change) }
+        }, written: { item in written.add(Change(kind: .new, path: item.path, isDirectory: item.isDirectory, itemize: "")) })
+        // rsync names an item before writing it: after errors, only what was written is listed as copied.
+        if outcome != .done { swap(&copied, &written) }
+        done.newListing = copied.finish()
+        (done.new, done.newBeyondHeld) = (copied.held, copied.beyond)
         if done.isEmpty && outcome == .done {
             report.nothingToDo()
             onFinished(spec, totals, outcome)
             return outcome
-        }
-        if outcome != .done && !done.new.isEmpty {
-            // rsync names an item before writing it: what it failed to write is not listed as copied.
-            let found = fileSystem.on(spec.destination).stamps(of: done.new.map { Paths.join(spec.destination.path, $0.path) })
-            done.new = zip(done.new, found).filter { $0.1 != nil }.map(\.0)
         }
         report.list(done)
         return finish(spec, outcome, totals, started, [])

@@ -1,6 +1,16 @@
 /// What one copy would do, read from the preview's itemized lines (the README's "How it works").
 public struct Preview: Equatable, Sendable {
+    /// New items: all of them when there are few; beyond `ApplyPlan.exactNewItemLimit` only the
+    /// first ones (the rest are copied by the bulk run, and counted in `newListing`), and always
+    /// hard links and the items inside a folder that replaces a non-folder (see `PreviewBuilder`).
     public var new: [Change] = []
+    /// New items counted but not held in `new`.
+    public var newBeyondHeld = 0
+    /// The per-folder counts of the new items (those inside a folder replacing a non-folder are
+    /// listed with it instead); nil: counted from `new` when listed.
+    public var newListing: NewItemListing?
+    /// The leaders of hard links in `new` that are new items themselves but not held there.
+    public var newHardLinkLeaders: Set<String> = []
     public var modified: [Change] = []
     public var deletions: [Change] = []
     public var folderUpdates: [Change] = []
@@ -32,14 +42,19 @@ public struct Preview: Equatable, Sendable {
 
 /// Classifies itemized lines as they stream in. rsync shows a change of type as a creation, so a
 /// created item is checked in the destination unless its folder is known to be new. What the
-/// destination has is asked once, for all such items together, when the stream ends: one
-/// question to a remote host instead of one per line.
+/// destination has is asked for many items together (`lookupBatch` lines at a time, more for a
+/// remote one, where each question is an rsync run over SSH). New items are then counted for
+/// the listing and only the first ones held (see `Preview.new`): memory grows with what is
+/// listed in full (modified and deleted items, hard links, unstorable items), not with the new
+/// items.
 ///
 /// On a destination that cannot store everything (`rules`), each item is checked as it comes;
 /// on one that does not tell case apart the preview itemizes unchanged items and the
 /// destination's extra items too (`-ii`, `--delete`), so that names differing only in case are
 /// found among all the source's names, and a destination item that the source has under another
-/// case is renamed, never deleted.
+/// case is renamed, never deleted. That needs every source name at once: there each source name
+/// is kept by its case key (`CaseIndex`, about 70 bytes a name), and the changes wait until the
+/// stream ends, in a temporary file when one is given (`holdChangesOnDisc`).
 public struct PreviewBuilder {
     let command: RsyncCommand
     let sourceFiles: FileSystem
@@ -54,17 +69,38 @@ public struct PreviewBuilder {
     private var messages: [String] = []
     /// Location-relative folders that do not exist in the destination: nothing inside them can.
     private var absentFolders = Set<String>()
-    /// Every change in the order rsync printed it, awaiting the destination's stamps.
+    /// Changes in the order rsync printed them, awaiting the destination's stamps.
     private var items: [Item] = []
+    /// What the batches looked up so far make of the changes (new items counted, not all held).
+    private var resolved = Preview()
+    private var listing = NewItemListing()
+    /// New items held that are not hard links or inside a replacing folder.
+    private var heldNew = 0
+    /// -v: every new item counted, written to a temporary file to be listed in full.
+    private var newItemLog: SpillFile?
+    /// New folders replacing a non-folder: what is inside is listed with them, and held.
+    private var replacingFolders = Set<String>()
+    /// `--tree`'s refused folders: what is inside is left alone with them.
+    private var refusedFolderPaths = Set<String>()
+    /// Lines looked up in the destination at a time: a local one answers each path with an
+    /// `lstat`; a remote one is asked by one rsync run each time, so it is asked less often
+    /// (the lines waiting meanwhile take about 15 MiB).
+    static let lookupBatch = 4096
+    static let remoteLookupBatch = 65_536
+    private var batchLimit: Int { command.spec.destination.isRemote ? Self.remoteLookupBatch : Self.lookupBatch }
     private var unstorable: [Change] = []
     /// Folders the destination cannot store, by path: everything inside goes with them.
     private var unstorableFolders: [String: Int] = [:]
     /// On a destination that does not tell case apart: each source path by its case key.
-    private var pathsByCaseKey: [String: [String]] = [:]
-    /// Source folders, for listing names that clash in case (a folder with its `/`).
-    private var folders = Set<String>()
+    private var caseIndex = CaseIndex()
+    /// There, the changes (but deletions) wait in a temporary file until every source name is
+    /// known; nil: they wait in `items` (no temporary folder given, or no file could be made).
+    private var caseSpill: SpillFile?
+    private var spillEnvironment: [String: String]?
+    /// Source paths that differ only in case from another, by their entry in `unstorable`.
+    private var clashing: [String: Int] = [:]
 
-    private enum Item {
+    enum Item: Equatable {
         /// A creation; `checked` when something may already stand at its path.
         case creation(Change, checked: Bool)
         case modified(Change)
@@ -125,14 +161,42 @@ public struct PreviewBuilder {
             if isFolder { absentFolders.insert(path) }
             var change = Change(kind: .new, path: path, isDirectory: isFolder, itemize: line.itemize, size: isFolder ? 0 : line.length)
             change.hardLinkLeader = leader
-            items.append(.creation(change, checked: checked))
+            // Nothing waiting for the destination's answer: nothing to ask about this one either.
+            if !checked && items.isEmpty && !tracksCase {
+                addNew(change)
+                return
+            }
+            hold(.creation(change, checked: checked))
         } else if isFolder {
-            items.append(.folderUpdate(Change(kind: .folderUpdate, path: path, isDirectory: true, itemize: line.itemize)))
+            hold(.folderUpdate(Change(kind: .folderUpdate, path: path, isDirectory: true, itemize: line.itemize)))
         } else {
             var change = Change(kind: .modified, path: path, isDirectory: false, itemize: line.itemize, size: line.length)
             change.hardLinkLeader = leader
-            items.append(.modified(change))
+            hold(.modified(change))
         }
+        if items.count >= batchLimit && !tracksCase { resolveItems() }
+    }
+
+    /// On a destination that does not tell case apart, the changes wait for the end of the
+    /// stream in a temporary file in this environment's `$TMPDIR` (removed with the builder)
+    /// instead of in memory.
+    mutating func holdChangesOnDisc(environment: [String: String]) { spillEnvironment = environment }
+
+    /// A change to sort later: on a case-insensitive destination, to the temporary file if any.
+    private mutating func hold(_ item: Item) {
+        if tracksCase, let environment = spillEnvironment {
+            if caseSpill == nil { caseSpill = SpillFile(environment: environment, removedWithIt: true) }
+            if caseSpill == nil { spillEnvironment = nil }
+        }
+        guard let caseSpill else { return items.append(item) }
+        caseSpill.append(Self.record(item))
+    }
+
+    /// -v: the new items are listed in full, from a temporary file (the caller removes it);
+    /// its path, nil if none can be made.
+    mutating func listEveryNewItem(environment: [String: String]) -> String? {
+        newItemLog = SpillFile(environment: environment)
+        return newItemLog?.path
     }
 
     /// Checks one source item against what the destination can store; false (and recorded)
@@ -149,8 +213,7 @@ public struct PreviewBuilder {
         }
         if tracksCase && path != "." {
             let key = StorageRules.caseKey(path)
-            if !(pathsByCaseKey[key]?.contains(path) ?? false) { pathsByCaseKey[key, default: []].append(path) }
-            if line.fileType == "d" { folders.insert(path) }
+            caseIndex.insert(path, key: key, isFolder: line.fileType == "d")
         }
         let isFolder = line.fileType == "d"
         guard path != ".", let reason = rules.refusal(name: Paths.lastComponent(path), type: line.fileType, length: line.length) else { return true }
@@ -166,47 +229,25 @@ public struct PreviewBuilder {
     /// its contents (rsync lists them even without --delete), and new items below a refused
     /// folder go with it.
     public mutating func finish() -> Preview {
-        var preview = Preview()
+        if tracksCase {
+            var renamed = Preview()
+            resolveCase(&renamed)
+            resolved.caseRenames = renamed.caseRenames
+            replayHeldChanges()
+        }
+        resolveItems()
+        var preview = resolved
+        resolved = Preview()
         preview.messages = messages
-        if tracksCase { resolveCase(&preview) }
         preview.unstorable = unstorable
-        var asked: [String] = []
-        for item in items {
-            switch item {
-            case .creation(let change, true), .modified(let change), .deletion(let change): asked.append(change.path)
-            default: break
-            }
+        if let newItemLog {
+            newItemLog.close()
+            // A list cut short by a full disc is not listed from.
+            listing.logFile = newItemLog.failed ? nil : newItemLog.path
+            self.newItemLog = nil
         }
-        let found = destinationFiles.stamps(of: asked.map { Paths.join(destinationRoot, $0) })
-        var stampOf: [String: FileStamp] = [:]
-        for (path, stamp) in zip(asked, found) { stampOf[path] = stamp }
-
-        for item in items {
-            switch item {
-            case .deletion(var change):
-                change.destinationStamp = stampOf[change.path]
-                preview.deletions.append(change)
-            case .folderUpdate(let change):
-                preview.folderUpdates.append(change)
-            case .modified(var change):
-                change.destinationStamp = stampOf[change.path]
-                preview.modified.append(change)
-            case .creation(var change, let checked):
-                guard checked, let stamp = stampOf[change.path] else {
-                    preview.new.append(change)
-                    continue
-                }
-                change.kind = .modified
-                change.replaces = Self.describe(stamp.kind)
-                change.destinationStamp = stamp
-                if change.isDirectory && command.spec.action == .tree {
-                    preview.refusedFolders.append(change)
-                } else {
-                    preview.modified.append(change)
-                }
-            }
-        }
-        items = []
+        preview.newListing = listing
+        if preview.newBeyondHeld > 0 { preview.newHardLinkLeaders = newLeadersNotHeld(preview.new) }
         if sourceCapabilities != nil { keepWhatTheSourceCannotHold(&preview) }
         var sourceStamps = preview.modified.isEmpty ? [] : sourceFiles.stamps(of: preview.modified.map { Paths.join(sourceRoot, $0.path) })
         if command.fidelity.ignoresTimeShift { dropTimeShifts(&preview.modified, sources: &sourceStamps) }
@@ -216,6 +257,94 @@ public struct PreviewBuilder {
         // are deletions only when deletions were asked for.
         if tracksCase && !deleting { preview.deletions = [] }
         return preview
+    }
+
+    /// Asks the destination about the items so far that are at risk and sorts them into
+    /// `resolved`, in the order rsync printed them.
+    private mutating func resolveItems() {
+        var asked: [String] = []
+        for item in items {
+            switch item {
+            case .creation(let change, true), .modified(let change), .deletion(let change): asked.append(change.path)
+            default: break
+            }
+        }
+        let found = asked.isEmpty ? [] : destinationFiles.stamps(of: asked.map { Paths.join(destinationRoot, $0) })
+        var stampOf: [String: FileStamp] = [:]
+        for (path, stamp) in zip(asked, found) { stampOf[path] = stamp }
+        for item in items {
+            switch item {
+            case .deletion(var change):
+                change.destinationStamp = stampOf[change.path]
+                resolved.deletions.append(change)
+            case .folderUpdate(let change):
+                resolved.folderUpdates.append(change)
+            case .modified(var change):
+                change.destinationStamp = stampOf[change.path]
+                resolved.modified.append(change)
+            case .creation(var change, let checked):
+                guard checked, let stamp = stampOf[change.path] else {
+                    addNew(change)
+                    continue
+                }
+                change.kind = .modified
+                change.replaces = Self.describe(stamp.kind)
+                change.destinationStamp = stamp
+                if change.isDirectory && command.spec.action == .tree {
+                    resolved.refusedFolders.append(change)
+                    refusedFolderPaths.insert(change.path)
+                } else {
+                    if change.isDirectory { replacingFolders.insert(change.path) }
+                    resolved.modified.append(change)
+                }
+            }
+        }
+        items = []
+    }
+
+    /// One new item: left out below a refused folder, held when inside a replacing folder (it
+    /// is listed with it) or a hard link (the apply may link it itself), otherwise counted,
+    /// and held while few (and while the non-folders are few enough to be listed with -s).
+    private mutating func addNew(_ change: Change) {
+        if Self.isInside(change.path, refusedFolderPaths) { return }
+        if Self.isInside(change.path, replacingFolders) {
+            resolved.new.append(change)
+            return
+        }
+        listing.count(change)
+        newItemLog?.append(change.displayPath)
+        if change.hardLinkLeader != nil {
+            resolved.new.append(change)
+        } else if heldNew <= ApplyPlan.exactNewItemLimit || (!change.isDirectory && listing.files.count <= Report.newItemListLimit + 1) {
+            resolved.new.append(change)
+            heldNew += 1
+        } else {
+            resolved.newBeyondHeld += 1
+        }
+    }
+
+    /// Whether a folder of `folders` holds `path` (at any depth).
+    static func isInside(_ path: String, _ folders: Set<String>) -> Bool {
+        guard !folders.isEmpty else { return false }
+        var ancestor = Paths.parent(path)
+        while !ancestor.isEmpty {
+            if folders.contains(ancestor) { return true }
+            ancestor = Paths.parent(ancestor)
+        }
+        return false
+    }
+
+    /// The leaders of the hard links held that are new items but were not held: those the
+    /// destination lacks (and can store).
+    private func newLeadersNotHeld(_ held: [Change]) -> Set<String> {
+        let heldPaths = Set(held.map(\.path))
+        let leaders = Array(Set(held.compactMap(\.hardLinkLeader)).subtracting(heldPaths))
+        guard !leaders.isEmpty else { return [] }
+        let unstorablePaths = Set(unstorable.map(\.path))
+        let found = destinationFiles.stamps(of: leaders.map { Paths.join(destinationRoot, $0) })
+        return Set(zip(leaders, found).filter { leader, stamp in
+            stamp == nil && !unstorablePaths.contains(leader) && !Self.isInside(leader, unstorablePaths)
+        }.map(\.0))
     }
 
     /// A folder replaced by a non-folder takes the deletions of its contents (rsync lists them
@@ -245,28 +374,14 @@ public struct PreviewBuilder {
     /// another case is renamed to it, never deleted; and a deletion below a renamed folder is
     /// made under the new name.
     private mutating func resolveCase(_ preview: inout Preview) {
-        var clashing: [String: Int] = [:]
-        for paths in pathsByCaseKey.values.filter({ $0.count > 1 }).sorted(by: { $0[0] < $1[0] }) {
+        for paths in caseIndex.clashes.sorted(by: { $0[0] < $1[0] }) {
             for path in paths.sorted() {
                 clashing[path] = unstorable.count
-                var change = Change(kind: .new, path: path, isDirectory: folders.contains(path), itemize: "")
+                var change = Change(kind: .new, path: path, isDirectory: caseIndex.isFolder(path), itemize: "")
                 change.refusal = "differs only in case from " + paths.filter { $0 != path }.map(PathBytes.display).joined(separator: ", ")
                     + ", and the drive does not tell case apart"
                 unstorable.append(change)
             }
-        }
-        /// Notes an item inside a clashing folder there; true when the path clashes at all.
-        func clashes(_ change: Change) -> Bool {
-            if clashing[change.path] != nil { return true }
-            var current = Paths.parent(change.path)
-            while !current.isEmpty {
-                if let owner = clashing[current] {
-                    unstorable[owner].contained.append(change.displayPath)
-                    return true
-                }
-                current = Paths.parent(current)
-            }
-            return false
         }
         var renames: [Change] = []
         var kept: [Item] = []
@@ -276,7 +391,7 @@ public struct PreviewBuilder {
                 if !clashes(change) { kept.append(item) }
                 continue
             }
-            let sourcePaths = pathsByCaseKey[StorageRules.caseKey(change.path)] ?? []
+            let sourcePaths = caseIndex.paths(withKey: StorageRules.caseKey(change.path))
             if sourcePaths.count == 1, let sourcePath = sourcePaths.first {
                 // The same item under another case: renamed where its own name differs (once:
                 // rsync lists a renamed folder's contents under both of its names).
@@ -296,6 +411,75 @@ public struct PreviewBuilder {
             guard case .deletion(var change) = item else { return item }
             change.path = Self.renamed(change.path, by: preview.caseRenames)
             return deleted.insert(change.path).inserted ? .deletion(change) : nil
+        }
+    }
+
+    /// Notes an item inside a clashing folder there; true when the path clashes at all.
+    private mutating func clashes(_ change: Change) -> Bool {
+        if clashing[change.path] != nil { return true }
+        var current = Paths.parent(change.path)
+        while !current.isEmpty {
+            if let owner = clashing[current] {
+                unstorable[owner].contained.append(change.displayPath)
+                return true
+            }
+            current = Paths.parent(current)
+        }
+        return false
+    }
+
+    /// The changes that waited in the temporary file, read back in order: those that clash in
+    /// case are left out (as `resolveCase` leaves out those held in memory), the others sorted a
+    /// batch at a time.
+    private mutating func replayHeldChanges() {
+        guard let spill = caseSpill else { return }
+        spill.close()
+        ListFile.readRecords(spill.path) { record in
+            guard let item = Self.item(record) else { return }
+            if clashes(item.change) { return }
+            items.append(item)
+            if items.count >= batchLimit { resolveItems() }
+        }
+        caseSpill = nil
+    }
+
+    /// One change as a line of the temporary file: its kind, whether it is a folder, its size,
+    /// then its change field, hard link leader and path, each after its length.
+    static func record(_ item: Item) -> String {
+        let tag = switch item {
+        case .creation(_, let checked): checked ? "C" : "c"
+        case .modified: "m"
+        case .deletion: "d"
+        case .folderUpdate: "u"
+        }
+        let change = item.change
+        let leader = change.hardLinkLeader.map { "\($0.unicodeScalars.count):" + $0 } ?? "-"
+        return tag + (change.isDirectory ? "1" : "0") + "\(change.size) \(change.itemize.unicodeScalars.count):" + change.itemize + leader + change.path
+    }
+
+    static func item(_ record: String) -> Item? {
+        var rest = Substring(record)
+        guard let tag = rest.popFirst(), let folder = rest.popFirst(), let space = rest.firstIndex(of: " "), let size = Int64(rest[..<space]) else { return nil }
+        rest = rest[rest.index(after: space)...]
+        /// A field after its length ("11:>f+++++++++").
+        func field() -> String? {
+            guard let colon = rest.firstIndex(of: ":"), let count = Int(rest[..<colon]) else { return nil }
+            let start = rest.unicodeScalars.index(after: colon)
+            guard let end = rest.unicodeScalars.index(start, offsetBy: count, limitedBy: rest.endIndex) else { return nil }
+            defer { rest = rest[end...] }
+            return String(rest[start..<end])
+        }
+        guard let itemize = field() else { return nil }
+        var leader: String?
+        if rest.first == "-" { rest = rest.dropFirst() } else { guard let found = field() else { return nil }; leader = found }
+        let kind: Change.Kind = switch tag { case "C", "c": .new; case "m": .modified; case "d": .deletion; default: .folderUpdate }
+        var change = Change(kind: kind, path: String(rest), isDirectory: folder == "1", itemize: itemize, size: size)
+        change.hardLinkLeader = leader
+        return switch tag {
+        case "C", "c": .creation(change, checked: tag == "C")
+        case "m": .modified(change)
+        case "d": .deletion(change)
+        default: .folderUpdate(change)
         }
     }
 

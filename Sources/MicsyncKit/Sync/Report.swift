@@ -40,7 +40,7 @@ public struct Report: Sendable {
         }
         var modified = preview.modified
         for index in modified.indices { modified[index].contained += insideReplacing[modified[index].path] ?? [] }
-        group("New", new, style: .green)
+        listNew(new, listing: preview.newListing ?? Self.listing(of: new), allHeld: preview.newBeyondHeld == 0)
         group("Modified", modified, style: .yellow)
         group("Delete", preview.deletions, style: .red)
         if !preview.keptForSource.isEmpty {
@@ -73,10 +73,6 @@ public struct Report: Sendable {
         // -s leaves folders out, but never a change of type: something is replaced there.
         let shown = options.filesOnly ? changes.filter { !$0.isDirectory || $0.replaces != nil } : changes
         if shown.isEmpty && title != "Delete" { return }
-        if title == "New" && shown.count > Self.newItemListLimit && !options.verbose {
-            summarise(title, shown, style: style)
-            return
-        }
         // The count is that of the question that follows, folders included.
         let hidden = changes.count - shown.count
         let note = hidden > 0 && title != "New" && title != "Folder attributes" ? ", \(hidden) folders not listed" : ""
@@ -99,36 +95,39 @@ public struct Report: Sendable {
         }
     }
 
-    /// Counts per folder one level below what all the items share, the largest first.
-    private func summarise(_ title: String, _ changes: [Change], style: TextStyle) {
-        console.line(console.styled("\(title) (\(changes.count), counted per folder; -v lists each):", style))
-        // Two passes over the paths, one path's components at a time: memory stays with the
-        // groups, not with the (possibly very many) items.
-        let first = changes[0].path.split(separator: "/")
-        var shared = first.count
-        for change in changes.dropFirst() where shared > 0 {
-            shared = min(shared, zip(first, change.path.split(separator: "/")).prefix { $0 == $1 }.count)
+    /// The new items: past `newItemListLimit` counted per folder (one level below what all the
+    /// items share, the largest first), otherwise each listed; with -v every one, read back from
+    /// the preview's temporary file when they were not all held.
+    private func listNew(_ held: [Change], listing: NewItemListing, allHeld: Bool) {
+        let counts = options.filesOnly ? listing.files : listing.all
+        guard counts.count > 0 else { return }
+        if counts.count > Self.newItemListLimit && !options.verbose {
+            console.line(console.styled("New (\(counts.count), counted per folder; -v lists each):", .green))
+            for line in counts.lines() { console.line(line) }
+            return
         }
-        var counts: [String: Int] = [:]
-        var order: [String] = []
-        for change in changes {
-            let components = change.path.split(separator: "/")
-            let depth = min(shared + 1, components.count)
-            var key = components.prefix(depth).joined(separator: "/")
-            if components.count > depth || change.isDirectory { key += "/" }
-            if counts[key] == nil { order.append(key) }
-            counts[key, default: 0] += 1
+        console.line(console.styled("New (\(counts.count)):", .green))
+        // With -s the first non-folders are held even past the others (as many as are listed).
+        if allHeld || (options.filesOnly && counts.count <= Self.newItemListLimit) {
+            for change in held where !(options.filesOnly && change.isDirectory) { console.line("  " + change.displayPath) }
+            return
         }
-        let shownGroups = 20
-        let firstSeen = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        order.sort { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : firstSeen[$0]! < firstSeen[$1]! }
-        for key in order.prefix(shownGroups) {
-            console.line("  " + PathBytes.display(key) + (key.hasSuffix("/") ? "  " + Self.counted(counts[key]!, "item") : ""))
-        }
-        if order.count > shownGroups {
-            let rest = order.dropFirst(shownGroups).reduce(0) { $0 + counts[$1]! }
-            console.line("  … and \(Self.counted(rest, "more item")) in \(Self.counted(order.count - shownGroups, "more place"))")
-        }
+        let listed = listing.logFile.map { file in
+            ListFile.readRecords(file) { line in
+                if !(options.filesOnly && line.hasSuffix("/")) { console.line("  " + line) }
+            }
+        } ?? false
+        guard !listed else { return }
+        let shown = held.filter { !(options.filesOnly && $0.isDirectory) }
+        for change in shown { console.line("  " + change.displayPath) }
+        console.line("  … and \(Self.counted(counts.count - shown.count, "more item")) (the list of them could not be kept)")
+    }
+
+    /// The listing's counts of new items all held.
+    static func listing(of new: [Change]) -> NewItemListing {
+        var listing = NewItemListing()
+        for change in new { listing.count(change) }
+        return listing
     }
 
     /// "1 item", "2 items".

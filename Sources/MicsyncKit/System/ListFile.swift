@@ -13,19 +13,60 @@ enum ListFile {
 
     /// Writes the list into a new file (mode 0600) and returns its path; nil if that fails.
     static func write(_ paths: [String], environment: [String: String]) -> String? {
-        var template = Array((temporaryFolder(environment) + "/micsync-list.XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { return nil }
+        guard let (path, descriptor) = create(environment: environment) else { return nil }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
         for path in paths { bytes += PathBytes.bytes(path) + [0] }
+        guard writeAll(bytes, to: descriptor) else {
+            remove(path)
+            return nil
+        }
+        return path
+    }
+
+    /// A new empty list file, open for writing: its path and descriptor.
+    static func create(environment: [String: String]) -> (String, Int32)? {
+        var template = Array((temporaryFolder(environment) + "/micsync-list.XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { return nil }
+        return (template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }, descriptor)
+    }
+
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 { if errno == EINTR { continue }; return nil }
+            if written < 0 { if errno == EINTR { continue }; return false }
             offset += written
         }
-        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return true
+    }
+
+    static func closeDescriptor(_ descriptor: Int32) { close(descriptor) }
+
+    /// Calls `each` with every NUL-terminated record of a list file, in order, reading it a
+    /// block at a time; false when it cannot be read.
+    @discardableResult
+    static func readRecords(_ path: String, each: (String) -> Void) -> Bool {
+        let descriptor = PathBytes.bytes(path).withCString { open($0, O_RDONLY) }
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var block = [UInt8](repeating: 0, count: 1 << 16)
+        var pending: [UInt8] = []
+        while true {
+            let count = block.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 { if errno == EINTR { continue }; return false }
+            if count == 0 { break }
+            for byte in block[0..<count] {
+                if byte == 0 {
+                    each(PathBytes.string(pending))
+                    pending.removeAll(keepingCapacity: true)
+                } else {
+                    pending.append(byte)
+                }
+            }
+        }
+        return true
     }
 
     /// A new private folder `PREFIX.XXXXXX` under `base`; nil if that fails.
