@@ -33,23 +33,12 @@ struct DriveKindTests {
     }
 
     func everydayTree(_ box: Sandbox) throws {
-        try box.write("work/docs/notes.txt", "notes\n")
-        try box.write("work/docs/pair-a.txt", "pair\n")
-        try box.write("work/docs/secret.txt", "secret\n", mode: 0o600)
+        try FaithfulCopyTests.everydayTree(box, owners: false)
         try box.write("work/docs/what?.txt", "question\n")
         try box.write("work/docs/time: 10.00.txt", "colon\n")
         try box.write("work/docs/Case.txt", "upper\n")
         try box.write("work/docs/case.txt", "lower\n")
         try box.write("work/docs/Report.txt", "report\n")
-        try box.link("work/docs/link", to: "notes.txt")
-        let setup = try box.shell("""
-            set -e
-            ln work/docs/pair-a.txt work/docs/pair-b.txt
-            truncate -s 64M work/docs/disc.img && printf 'boot' | dd of=work/docs/disc.img conv=notrunc status=none
-            setfattr -n user.note -v hello work/docs/notes.txt
-            setfacl -m u:4321:r work/docs/notes.txt
-            """)
-        #expect(setup.status == 0, "\(setup)")
     }
 
     /// A config with WORK in the sandbox and two BACKUPs: one on the drive, one beside WORK.
