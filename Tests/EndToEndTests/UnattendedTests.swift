@@ -211,3 +211,24 @@ struct UnattendedTests {
         }
     }
 }
+
+@Suite("unattended runs and folders replaced by files")
+struct UnattendedFolderReplacementTests {
+    @Test("unattended -m never deletes what a folder replaced by a file holds without -D, and the delete limit counts it")
+    func folderReplacedByAFileIsNotAWayAroundTheLimits() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        for index in 1...50 { try box.write("b1/e/f\(index)", "kept\n") }
+        for index in 1...9 { try box.write("work/w\(index)", "w\n"); try box.write("b1/w\(index)", "w\n") }
+        try box.write("work/e", "now a file\n")
+        let env = try sandboxedEnvironment(box)
+        let run = try box.run(["--config", "cfg.json", "--unattended", "--backup", "-m", "work"], env: env)
+        #expect(run.status == 1, "\(run)")
+        #expect(run.stderr.contains("replace folders holding 50 items"), "\(run)")
+        #expect((1...50).allSatisfy { box.read("b1/e/f\($0)") == "kept\n" }, "\(run)")
+        // Attended, the question lists what the folder holds and the answer decides.
+        let asked = try box.run(["--config", "cfg.json", "--backup", "work"], stdin: "m\n")
+        #expect(asked.status == 0 && asked.stdout.contains("replaces a folder and the 50 items in it"), "\(asked)")
+        #expect(box.read("b1/e") == "now a file\n", "\(asked)")
+    }
+}

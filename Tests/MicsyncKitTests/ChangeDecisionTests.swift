@@ -91,4 +91,28 @@ struct ChangeDecisionTests {
         #expect(decision == ChangeDecision(overwrite: .overLimit(.count(2)), delete: .overLimit(.count(2))))
         #expect(decision.leftSomething)
     }
+
+    @Test func whatAFolderReplacedByAFileHoldsCountsAsDeletions() {
+        var options = SyncOptions(overwriteWithoutAsking: true)
+        options.unattended = true
+        // Unattended -m without -D: replacing a folder would delete what it holds, so it is left.
+        #expect(ChangeDecision.decide(modified: 1, deletions: 0, items: 300, options: options, policy: ChangePolicy(), removedInside: 200).overwrite
+            == .replacesFolders(nil))
+        // With -D (or the config's unattended_delete) the delete limit counts those items.
+        options.deletion = .withoutAsking
+        options.maxOverwrite = .count(1000)
+        #expect(ChangeDecision.decide(modified: 1, deletions: 0, items: 300, options: options, policy: ChangePolicy(), removedInside: 200).overwrite
+            == .replacesFolders(.percent(10)))
+        options.maxDelete = .count(500)
+        #expect(ChangeDecision.decide(modified: 1, deletions: 0, items: 300, options: options, policy: ChangePolicy(), removedInside: 200).overwrite
+            == .accepted)
+        // The overwrite limit counts them too.
+        var attended = SyncOptions(overwriteWithoutAsking: true)
+        attended.maxOverwrite = .count(1)
+        #expect(ChangeDecision.decide(modified: 1, deletions: 0, items: nil, options: attended, policy: ChangePolicy(), removedInside: 200).overwrite
+            == .overLimit(.count(1)))
+        // An attended run with no limit asks, as before (the listing shows what the folder holds).
+        #expect(ChangeDecision.decide(modified: 1, deletions: 0, items: nil, options: SyncOptions(), policy: ChangePolicy(), removedInside: 200).overwrite
+            == .ask)
+    }
 }

@@ -85,6 +85,10 @@ public struct ChangeDecision: Equatable, Sendable {
         case leftUnattended
         /// Not done: more than the limit.
         case overLimit(ChangeLimit)
+        /// Not done: the modified items replace folders, and what those hold would be deleted
+        /// with them, which nobody allowed (an unattended run without -D) or which is more than
+        /// the delete limit (given).
+        case replacesFolders(ChangeLimit?)
     }
 
     public var overwrite: Answer
@@ -97,16 +101,25 @@ public struct ChangeDecision: Equatable, Sendable {
     }
 
     /// `items`: what the selection holds in the destination, when a percentage limit applies.
-    public static func decide(modified: Int, deletions: Int, items: Int?, options: SyncOptions, policy: ChangePolicy) -> ChangeDecision {
+    /// `removedInside`: what the folders that modified items replace hold, deleted with them:
+    /// counted with the modified items against the overwrite limit, and as deletions against the
+    /// delete limit and the unattended rule (never an unseen way around -D or --max-delete).
+    public static func decide(modified: Int, deletions: Int, items: Int?, options: SyncOptions, policy: ChangePolicy,
+                              removedInside: Int = 0) -> ChangeDecision {
         let (overwriteLimit, deleteLimit) = limits(options: options, policy: policy)
         var overwrite = Answer.none
         if modified > 0 {
             let allowed = options.overwriteWithoutAsking || (options.unattended && policy.unattendedOverwrite)
             // With nobody to answer and no -m, that is the reason, whatever the limit.
+            let deletesAllowed = options.deletion == .withoutAsking || policy.unattendedDelete
             if options.unattended && !allowed {
                 overwrite = .leftUnattended
-            } else if let limit = overwriteLimit, !limit.allows(modified, of: items) {
+            } else if removedInside > 0 && options.unattended && !deletesAllowed {
+                overwrite = .replacesFolders(nil)
+            } else if let limit = overwriteLimit, !limit.allows(modified + removedInside, of: items) {
                 overwrite = .overLimit(limit)
+            } else if removedInside > 0, let limit = deleteLimit, !limit.allows(removedInside + deletions, of: items) {
+                overwrite = .replacesFolders(limit)
             } else {
                 overwrite = allowed ? .accepted : .ask
             }
@@ -129,7 +142,7 @@ public struct ChangeDecision: Equatable, Sendable {
     /// Whether the item count of the destination is needed to decide (a percentage limit applies).
     public static func needsItemCount(modified: Int, deletions: Int, options: SyncOptions, policy: ChangePolicy) -> Bool {
         let (overwriteLimit, deleteLimit) = limits(options: options, policy: policy)
-        return (modified > 0 && overwriteLimit?.needsItemCount == true)
+        return (modified > 0 && (overwriteLimit?.needsItemCount == true || deleteLimit?.needsItemCount == true))
             || (deletions > 0 && options.deletion != .never && deleteLimit?.needsItemCount == true)
     }
 
@@ -137,7 +150,7 @@ public struct ChangeDecision: Equatable, Sendable {
     public var leftSomething: Bool {
         [overwrite, delete].contains { answer in
             switch answer {
-            case .leftUnattended, .overLimit: true
+            case .leftUnattended, .overLimit, .replacesFolders: true
             default: false
             }
         }

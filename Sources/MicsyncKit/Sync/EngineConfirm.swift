@@ -22,7 +22,9 @@ extension Engine {
         if ChangeDecision.needsItemCount(modified: modified, deletions: deletions, options: options, policy: spec.policy) {
             items = fileSystem.selectionItemCount(of: spec)
         }
-        let decision = ChangeDecision.decide(modified: modified, deletions: deletions, items: items, options: options, policy: spec.policy)
+        let removedInside = preview.modified.reduce(0) { $0 + ($1.replaces == "folder" ? $1.contained.count : 0) }
+        let decision = ChangeDecision.decide(modified: modified, deletions: deletions, items: items, options: options, policy: spec.policy,
+                                             removedInside: removedInside)
         var overwrite = true
         switch decision.overwrite {
         case .none, .accepted: overwrite = true
@@ -36,13 +38,20 @@ extension Engine {
                 + "-m or \"unattended_overwrite\": true overwrites them")
         case .overLimit(let limit):
             overwrite = false
-            console.warning("\(modified) modified items in \(destination) are more than "
+            console.warning("\(modified) modified items in \(destination)" + (removedInside > 0 ? " (and the \(removedInside) items inside the folders they replace)" : "")
+                + " are more than "
                 + limitName(kind: "overwrite", fromOption: options.maxOverwrite != nil, fromConfig: spec.policy.maxOverwrite != nil)
                 + " (\(limit.explained(items: items))): nothing overwritten there; new items are still copied")
+        case .replacesFolders(let limit):
+            overwrite = false
+            let why = limit.map { "more than " + limitName(kind: "delete", fromOption: options.maxDelete != nil, fromConfig: spec.policy.maxDelete != nil)
+                + " (\($0.explained(items: items)))" } ?? "deletions nobody allowed (--unattended without -D or \"unattended_delete\": true)"
+            console.warning("\(modified) modified items in \(destination) replace folders holding \(removedInside) items, which would be deleted with them: "
+                + why + "; nothing overwritten there; new items are still copied")
         }
         var delete = false
         switch decision.delete {
-        case .none, .notRequested: delete = false
+        case .none, .notRequested, .replacesFolders: delete = false
         case .accepted: delete = true
         case .ask where !asking: delete = true
         case .ask: delete = try questions.confirm("Delete these \(deletions) items in \(destination)?", yes: "Delete")
