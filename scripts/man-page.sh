@@ -32,9 +32,15 @@ if [[ ! -x $micsync ]]; then
     echo "man-page: no micsync binary at $micsync" >&2
     exit 1
 fi
+# Two makes at once (the tests run `make install-docs` and `make deb` side by side) would build
+# the generator in one scratch folder together, which SwiftPM refuses: one waits for the other.
+mkdir -p "$GENERATOR_SCRATCH"
+exec 9>"$GENERATOR_SCRATCH.lock"
+flock 9
 if [[ ! -f $ARGUMENT_PARSER/Package.swift ]]; then (cd "$root" && "$SWIFT" package resolve ${RELEASE_SCRATCH:+--scratch-path "$RELEASE_SCRATCH"}); fi
 "$SWIFT" build --package-path "$ARGUMENT_PARSER" --scratch-path "$GENERATOR_SCRATCH" --product generate-manual >&2
 generator="$("$SWIFT" build --package-path "$ARGUMENT_PARSER" --scratch-path "$GENERATOR_SCRATCH" --show-bin-path)/generate-manual"
+flock -u 9
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
