@@ -205,11 +205,11 @@ struct PreloadTests {
         let found = try box.shell("ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 2>/dev/null | head -n 1")
         let library = found.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(!library.isEmpty, "libfaketime is not installed (make test installs it: apt-get install libfaketime)")
-        let version = try box.run(["--version"], env: ["LD_PRELOAD": library, "FAKETIME": "-1d"])
+        let version = try box.run(["--version"], env: ["LD_PRELOAD": library, "FAKETIME": "-1d", "FAKETIME_DISABLE_SHM": "1"])
         #expect(version.status == 0 && version.stdout.contains("micsync "), "\(version)")
         try box.standard(backups: ["b1"])
         try box.write("work/docs/a.txt", "a\n")
-        let backup = try box.run(["--config", "cfg.json", "--backup", "work/docs"], env: ["LD_PRELOAD": library, "FAKETIME": "-1d"])
+        let backup = try box.run(["--config", "cfg.json", "--backup", "work/docs"], env: ["LD_PRELOAD": library, "FAKETIME": "-1d", "FAKETIME_DISABLE_SHM": "1"])
         #expect(backup.status == 0, "\(backup)")
         #expect(box.read("b1/docs/a.txt") == "a\n", "\(backup)")
     }
