@@ -376,6 +376,29 @@ struct FaultTests {
         #expect(!box.exists("work/docs/gone.txt"), "unchanged deletions still happen\n\(r)")
     }
 
+    @Test("an item to delete that is in the source again since the preview is left alone and named, exit 1; the rest is deleted")
+    func inSourceAgainIsNotDeleted() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("b1/docs/keep.txt", "k\n")
+        try box.write("work/docs/keep.txt", "k\n")
+        try box.write("work/docs/back.txt", "the WORK copy\n")
+        try box.write("work/docs/back-folder/inside.txt", "i\n")
+        try box.write("work/docs/gone.txt", "g\n")
+        let live = try Live(box, ["--config", "cfg.json", "--work", "-d", "work/docs"])
+        let asked = live.waitFor("[Delete/No]")
+        try box.write("b1/docs/back.txt", "in the BACKUP again\n")
+        try box.folder("b1/docs/back-folder")
+        let r = try live.finish(stdin: "d\n")
+        #expect(asked, "\(r)")
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains("again since the preview") && r.stderr.contains("back.txt") && r.stderr.contains("back-folder"), "\(r)")
+        #expect(box.read("work/docs/back.txt") == "the WORK copy\n", "\(r)")
+        #expect(box.read("work/docs/back-folder/inside.txt") == "i\n", "\(r)")
+        #expect(!box.exists("work/docs/gone.txt"), "\(r)")
+        #expect(r.stdout.contains("1 deleted"), "\(r)")
+    }
+
     @Test("a deletion-only run from a remote BACKUP copies nothing that appeared during the question")
     func remoteDeletionOnlyCopiesNothingUnseen() throws {
         let server = try SSHServer.shared()

@@ -52,6 +52,24 @@ struct StagesTests {
         #expect(remote.folderTimes.isEmpty)
     }
 
+    @Test func deletionsMadeDirectlyTakeEveryListedItemContentsFirstAndNoRun() {
+        var deletions = Preview()
+        deletions.deletions = [change(.deletion, "old", folder: true), change(.deletion, "old/sub/y"), change(.deletion, "old/sub", folder: true),
+                               change(.deletion, "old/x"), change(.deletion, "z")]
+        let plan = RunPlan.make(preview: deletions, spec: spec("/b", action: .transfer), answers: DestinationAnswers(overwrite: true, delete: true),
+                                local: true, deletesDirectly: true)
+        #expect(plan.runs.isEmpty)
+        let order = plan.deletions.map(\.path)
+        #expect(Set(order) == ["old", "old/sub/y", "old/sub", "old/x", "z"])
+        for (index, path) in order.enumerated() {
+            #expect(!order[..<index].contains { path.hasPrefix($0 + "/") }, "\(path) comes before the folders above it: \(order)")
+        }
+        #expect(plan.folderTimes == ["."])
+        let declined = RunPlan.make(preview: deletions, spec: spec("/b", action: .transfer), answers: DestinationAnswers(overwrite: true, delete: false),
+                                    local: true, deletesDirectly: true)
+        #expect(declined.deletions.isEmpty && declined.runs.isEmpty)
+    }
+
     @Test func manyNewItemsAreOneBulkRunThatLeavesOutWhatTheDriveCannotStore() {
         var many = Preview()
         many.new = (0...ApplyPlan.exactNewItemLimit).map { change(.new, "f\($0)") }

@@ -44,6 +44,11 @@ public enum Paths {
         return String(path[..<slash])
     }
 
+    /// How many folders deep a relative path lies ("a" 0, "a/b" 1).
+    public static func depth(_ path: String) -> Int {
+        path.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) }
+    }
+
     public static func lastComponent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])

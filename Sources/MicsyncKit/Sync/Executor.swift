@@ -80,9 +80,12 @@ extension Engine {
             // Folder times after deletions are set directly where both folders are on this
             // machine; otherwise by a run that lists the folders the source still has.
             let sourceFiles = fileSystem.on(spec.source)
-            let plan = RunPlan.make(preview: current, spec: spec, answers: answered.answers,
-                                    local: !spec.source.isRemote && !spec.destination.isRemote,
-                                    keepsReplaced: answered.previewed.command?.trashFolder != nil) { folders in
+            let local = !spec.source.isRemote && !spec.destination.isRemote
+            let trash = answered.previewed.command?.trashFolder != nil
+            // micsync deletes itself where it can (cheaper than a run asking the source about each
+            // name); -v shows commands to paste, and -k's trash is rsync's, so those keep the run.
+            let plan = RunPlan.make(preview: current, spec: spec, answers: answered.answers, local: local, keepsReplaced: trash,
+                                    deletesDirectly: local && !trash && !options.verbose) { folders in
                 let found = sourceFiles.stamps(of: folders.map { Paths.join(spec.source.path, $0 == "." ? "" : $0) })
                 return zip(folders, found).filter { $0.1?.kind == .directory }.map(\.0)
             }
@@ -137,20 +140,22 @@ extension Engine {
                 + "; nothing was run for it (run micsync again to see the changes)")
             return finish(spec, .incomplete, ApplyTotals(), answered.previewed.started, declined)
         }
-        if !prepared.steps.isEmpty || !current.caseRenames.isEmpty { warnUnlocked(spec) }
+        let writes = !prepared.steps.isEmpty || !prepared.plan.deletions.isEmpty
+        if writes || !current.caseRenames.isEmpty { warnUnlocked(spec) }
         var outcome = prepared.outcome
         let replaced = Set(prepared.plan.replaced)
         var totals = ApplyTotals()
         if !rename(current.caseRenames, spec: spec, totals: &totals) { outcome = max(outcome, .incomplete) }
         totals.declined = answered.answers.declinedCount(in: preview)
         totals.unstorable = preview.unstorable.count
-        for step in prepared.steps {
+        if !prepared.plan.deletions.isEmpty { outcome = max(outcome, delete(prepared.plan.deletions, spec: spec, totals: &totals)) }
+        for step in prepared.steps where outcome != .interrupted {
             outcome = max(outcome, apply(step, command: prepared.command, replaced: replaced, totals: &totals, progress: progress))
             if outcome == .interrupted { break }
         }
         let links = prepared.linksAccepted ? prepared.plan.hardLinks : []
         if outcome < .failed && !links.isEmpty { outcome = max(outcome, link(links, spec: spec, totals: &totals)) }
-        if outcome < .failed && !prepared.steps.isEmpty {
+        if outcome < .failed && writes {
             for folder in prepared.plan.folderTimes {
                 _ = fileSystem.copyModificationTime(from: Paths.join(spec.source.path, folder), to: Paths.join(spec.destination.path, folder))
             }

@@ -101,6 +101,10 @@ public struct RunPlan: Equatable, Sendable {
     public var hardLinks: [ApplyPlan.HardLink] = []
     /// Folders given the source folder's time directly after the runs (both sides local).
     public var folderTimes: [String] = []
+    /// Deleted by micsync itself before the runs, instead of by a deletion run (both sides local,
+    /// no trash): every accepted deletion of the preview, the contents of a folder before it, so
+    /// that a folder is removed only while it is empty, i.e. holds nothing the preview did not list.
+    public var deletions: [Change] = []
 
     public init(runs: [Run] = []) { self.runs = runs }
 
@@ -108,8 +112,9 @@ public struct RunPlan: Equatable, Sendable {
     /// sides are on this machine; otherwise `sourceFolders` tells which of the folders whose
     /// times deletions changed the source still has (those are set by a run). `keepsReplaced`
     /// (-k): a file a hard link would replace is replaced by a copy instead (see `ApplyPlan`).
+    /// `deletesDirectly`: the accepted deletions are made by micsync (`deletions`), not by a run.
     public static func make(preview: Preview, spec: TransferSpec, answers: DestinationAnswers, local: Bool, keepsReplaced: Bool = false,
-                            sourceFolders: ([String]) -> [String] = { $0 }) -> RunPlan {
+                            deletesDirectly: Bool = false, sourceFolders: ([String]) -> [String] = { $0 }) -> RunPlan {
         let lists = ApplyPlan.make(preview: preview, spec: spec, overwrite: answers.overwrite, delete: answers.delete,
                                    linksHardLinks: !spec.destination.isRemote, keepsReplaced: keepsReplaced)
         var plan = RunPlan()
@@ -117,7 +122,13 @@ public struct RunPlan: Equatable, Sendable {
         plan.replaced = lists.replaceList
         plan.caseRenames = preview.caseRenames
         plan.hardLinks = lists.hardLinks
-        if !lists.deletionList.isEmpty { plan.runs.append(.delete(lists.deletionList)) }
+        if !lists.deletionList.isEmpty {
+            if deletesDirectly {
+                plan.deletions = preview.deletions.sorted { Paths.depth($0.path) > Paths.depth($1.path) }
+            } else {
+                plan.runs.append(.delete(lists.deletionList))
+            }
+        }
         if !lists.replaceList.isEmpty { plan.runs.append(.replace(lists.replaceList)) }
         if !lists.addList.isEmpty { plan.runs.append(.add(lists.addList)) }
         if local {

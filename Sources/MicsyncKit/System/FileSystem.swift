@@ -40,6 +40,9 @@ public protocol FileSystem: Sendable {
     /// A hard link at `path` to the file `leader`; `replacing` an existing file at once (a
     /// new name, then a rename over it), else only where nothing is.
     func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError)
+    /// Removes one item, never what it holds: a folder only while it is empty (`rmdir`),
+    /// anything else by its name (`unlink`: a link itself, never what it leads to).
+    func removeItem(_ path: String, isFolder: Bool) throws(FileError)
     /// Bytes free for an unprivileged user on the file system holding `path` (statvfs), or nil.
     func freeSpace(at path: String) -> Int64?
     /// The device holding `path` (`st_dev`, following links), or nil: copies to folders on
@@ -349,6 +352,14 @@ public struct LocalFileSystem: FileSystem {
         guard PathBytes.bytes(temporary).withCString({ from in PathBytes.bytes(path).withCString { systemRename(from, $0) } }) == 0 else {
             let reason = String(cString: strerror(errno))
             _ = PathBytes.bytes(temporary).withCString { unlink($0) }
+            throw FileError(path: path, reason: reason)
+        }
+    }
+
+    public func removeItem(_ path: String, isFolder: Bool) throws(FileError) {
+        let result = PathBytes.bytes(path).withCString { isFolder ? rmdir($0) : unlink($0) }
+        guard result == 0 else {
+            let reason = errno == ENOTEMPTY || errno == EEXIST ? "it holds items the preview did not list" : String(cString: strerror(errno))
             throw FileError(path: path, reason: reason)
         }
     }
