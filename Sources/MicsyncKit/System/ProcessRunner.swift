@@ -178,6 +178,9 @@ public struct SpawningProcessRunner: ProcessRunner {
             throw ProcessLaunchError(program: arguments[0], reason: String(cString: strerror(errno)))
         }
         for descriptor in outputPipe + errorPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        // Room for what rsync writes while micsync lets its lines gather (Linux's F_SETPIPE_SZ;
+        // where it is refused, the usual 64 KiB do).
+        _ = fcntl(outputPipe[0], 1031, 1 << 20)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -211,7 +214,13 @@ public struct SpawningProcessRunner: ProcessRunner {
         let deadline = timeLimit.map { Self.now() + $0 }
         var timedOut = false
         var killed = false
+        // rsync writes each itemized line on its own: reading each as it comes would wake micsync
+        // (and take a core from rsync) once per line. After a short read, lines are let gather for
+        // a moment (the pipe holds far more than rsync writes meanwhile).
+        var gather = false
         while open > 0 {
+            if gather { usleep(Self.gatheringPause) }
+            gather = false
             var wait: Int32 = -1
             if let deadline {
                 let now = Self.now()
@@ -241,11 +250,15 @@ public struct SpawningProcessRunner: ProcessRunner {
                     child.errorBytes.append(contentsOf: buffer[0..<count])
                 } else {
                     onOutput(buffer[0..<count])
+                    gather = count < 16384
                 }
             }
         }
         return timedOut
     }
+
+    /// Microseconds to wait after a short read of standard output before reading again.
+    static let gatheringPause: useconds_t = 3000
 
     static func now() -> Double {
         var time = timespec()
