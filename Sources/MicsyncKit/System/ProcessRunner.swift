@@ -215,9 +215,11 @@ public struct SpawningProcessRunner: ProcessRunner {
         var timedOut = false
         var killed = false
         // rsync writes each itemized line on its own: reading each as it comes would wake micsync
-        // (and take a core from rsync) once per line. After a short read, lines are let gather for
-        // a moment (the pipe holds far more than rsync writes meanwhile).
+        // (and take a core from rsync) once per line. Once the output is seen to be long, lines
+        // are let gather for a moment after a short read (the pipe holds far more than rsync
+        // writes meanwhile); a short output (a probe, a version) is read at once.
         var gather = false
+        var outputReads = 0
         while open > 0 {
             if gather { usleep(Self.gatheringPause) }
             gather = false
@@ -250,7 +252,8 @@ public struct SpawningProcessRunner: ProcessRunner {
                     child.errorBytes.append(contentsOf: buffer[0..<count])
                 } else {
                     onOutput(buffer[0..<count])
-                    gather = count < 16384
+                    outputReads += 1
+                    gather = outputReads > 8 && count < 16384
                 }
             }
         }
