@@ -3,6 +3,8 @@
 # hyperfine run per case, and prints the ratio of medians. Also micsync 0.0.4 when installed
 # (pip install micsync==0.0.4.dev1), and micsync's own peak memory in each case (one more run).
 #   FILES=100000 RUNS=5 bash bench/bench.sh      (make bench FILES=... does the same)
+#   ROUNDS=3: each comparison (but the three-drives ones) is run three times, one hyperfine run
+#     after another, and the ratio is given with its range over the rounds
 #   CASES=unchanged: only the unchanged-tree cases and memory (for very large trees, e.g. 1000000)
 #   CASES=ssh: only --backup of an unchanged tree to a BACKUP reached over SSH, a real sshd on
 #     127.0.0.1 started by scripts/loopback-sshd.sh (also run by CASES=all)
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/.."
 FILES=${FILES:-100000}
 CASES=${CASES:-all}
 RUNS=${RUNS:-5}
+ROUNDS=${ROUNDS:-1}
 DIR=${BENCH_DIR:-/dev/shm/micsync-bench-$FILES}
 MICSYNC=${MICSYNC:-$PWD/.build/static-release/release/micsync}
 OUT=$DIR/results
@@ -89,6 +92,12 @@ case_() {
     [ -n "$prepare" ] && args+=(--prepare "$prepare")
     for i in "${!commands[@]}"; do args+=(--command-name "${names[$i]}" "${commands[$i]}"); done
     hyperfine "${args[@]}" >/dev/null
+    # More rounds of the same comparison (ROUNDS=N): the spread of the ratio between them.
+    local round
+    for ((round = 2; round <= ROUNDS; round++)); do
+        args[7]="$OUT/$(printf '%02d' "$CASE").r$round.json"
+        hyperfine "${args[@]}" >/dev/null
+    done
     # micsync's own peak memory: one more run of each of its commands, prepared as above.
     for ((i = 0; i < ours; i++)); do
         if [[ "${commands[$i]}" != *"$MICSYNC"* ]]; then echo "–" >>"$OUT/$(printf '%02d' "$CASE").mem"; continue; fi
@@ -204,7 +213,7 @@ fi
 
 echo
 echo "## micsync $("$MICSYNC" --version | cut -d' ' -f2), $FILES files, $(nproc) cores, $(date +%F); ratio = median / plain rsync median"
-python3 bench/ratios.py "$OUT"/*.json
+python3 bench/ratios.py $(ls "$OUT"/*.json | grep -v "\.r[0-9]*\.json$")
 
 if [ "$CASES" = ssh ]; then exit 0; fi
 echo
