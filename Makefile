@@ -21,7 +21,8 @@
 #   make systemd    install systemd if systemd-analyze or systemd-escape is missing (same way; the
 #                   schedule tests check the generated units with them, no running systemd needed)
 #   make drive-tools  install the tools the tests use to make and mount real drives (same way)
-#   make bench      benchmark against plain rsync (FILES=100000 RUNS=5; needs hyperfine;
+#   make bench      benchmark against plain rsync (FILES=100000 RUNS=5 ROUNDS=1; needs hyperfine;
+#                   ROUNDS=3: each comparison three times, the ratio's range over them;
 #                   CASES=drives: three BACKUPs on three tmpfs mounts against one, as root)
 
 SWIFT ?= swift
@@ -99,9 +100,10 @@ dist: build
 
 FILES ?= 100000
 RUNS ?= 5
+ROUNDS ?= 1
 bench: rsync build
 	@$(INSTALL_MISSING) "make bench" hyperfine:hyperfine
-	FILES=$(FILES) RUNS=$(RUNS) MICSYNC="$$($(RELEASE_BUILD) --show-bin-path)/micsync" bash bench/bench.sh
+	FILES=$(FILES) RUNS=$(RUNS) ROUNDS=$(ROUNDS) MICSYNC="$$($(RELEASE_BUILD) --show-bin-path)/micsync" bash bench/bench.sh
 
 clean:
 	$(SWIFT) package clean
