@@ -160,6 +160,7 @@ public struct MicsyncCommand: ParsableCommand {
         if unattended || maxDelete != nil || maxOverwrite != nil || schedule != nil {
             try validateUnattended()
         }
+        try validateOptionsOfTheOtherActions()
         if status {
             if action != nil || mark || list || history || initialize { throw ValidationError("--status is an action of its own") }
             return
@@ -196,6 +197,18 @@ public struct MicsyncCommand: ParsableCommand {
             if !allowed { throw ValidationError("--\(action.rawValue) does not take \(flag)") }
         }
         if paths.isEmpty { throw ValidationError("--\(action.rawValue) needs at least one PATH") }
+    }
+
+    /// The options of the copying actions mean nothing to the actions that copy nothing: given
+    /// with one of those, they are a usage error rather than silently ignored.
+    func validateOptionsOfTheOtherActions() throws {
+        guard action == nil, let own = status ? "--status" : history ? "--history" : list ? "--list" : initialize ? "--init" : mark ? "--mark" : nil else { return }
+        let copyingOnly: [(Bool, String)] = [(overwriteWithoutAsking, "-m"), (delete, "-d"), (deleteWithoutAsking, "-D"), (keep, "-k"),
+                                            (filesOnly, "-s"), (dryRun, "-n"), (waitForLock, "--wait"), (allowEmptySource, "--allow-empty-source"),
+                                            (parallel != nil, "--parallel"), (from != nil, "--from"), (!to.isEmpty, "--to")]
+        if let flag = copyingOnly.first(where: \.0)?.1 {
+            throw ValidationError("\(own) does not take \(flag)" + (own == "--status" ? " (it changes nothing)" : ""))
+        }
     }
 
     /// --unattended, the limits and --schedule go with a sync action only.
@@ -267,8 +280,10 @@ enum Syntax {
         let actions = MicsyncCommand.actionsNamed(in: arguments)
         let given = arguments.prefix { $0 != "--" }
         if actions.isEmpty {
-            if given.contains("--status") && !given.contains("--history") { return "usage: " + status }
-            if given.contains("--history") && !given.contains("--status") { return "usage: " + history }
+            // One action of its own given: its line alone.
+            let own = [("--status", status), ("--history", history), ("--list", "micsync --list"), ("--init", "micsync --init"),
+                       ("--mark", "micsync --mark PATH")].filter { given.contains($0.0) }
+            if own.count == 1 { return "usage: " + own[0].1 }
         }
         return of(actions.first)
     }

@@ -57,6 +57,20 @@ struct MicsyncCommandTests {
         #expect(throws: (any Error).self) { try request(["--tree", "-d", "p"]) }
     }
 
+    @Test func theActionsThatCopyNothingTakeNoOptionOfTheCopyingOnes() {
+        for own in ["--status", "--history", "--list", "--init"] {
+            for option in [["-m"], ["-d"], ["-D"], ["-k"], ["-n"], ["-s"], ["--wait"], ["--allow-empty-source"], ["--parallel", "2"], ["--from", "x"], ["--to", "x"]] {
+                let error = #expect(throws: (any Error).self, "\(own) \(option)") { try MicsyncCommand.parse([own] + option) }
+                let message = error.map { MicsyncCommand.message(for: $0) } ?? ""
+                #expect(message.contains(own) && message.contains(option[0]), "\(message)")
+            }
+        }
+        #expect(throws: (any Error).self) { try MicsyncCommand.parse(["--mark", "-k", "p"]) }
+        // What they do take.
+        #expect(throws: Never.self) { try MicsyncCommand.parse(["--status", "-c", "-v", "--config-name", "Docs"]) }
+        #expect(Syntax.of(arguments: ["--list", "-n"]) == "usage: micsync --list")
+    }
+
     @Test func theUsageErrorNamesTheActionAndTheOption() {
         let error = #expect(throws: (any Error).self) { try request(["--backup", "-d", "p"]) }
         let message = error.map { MicsyncCommand.message(for: $0) } ?? ""
