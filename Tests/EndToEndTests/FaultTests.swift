@@ -376,6 +376,27 @@ struct FaultTests {
         #expect(!box.exists("work/docs/gone.txt"), "unchanged deletions still happen\n\(r)")
     }
 
+    @Test("a new item that appears in the destination during the question is left alone and named, exit 1; the rest is copied")
+    func appearedInDestinationIsNamed() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("work/docs/a.txt", "new version\n", mtime: old)
+        try box.write("b1/docs/a.txt", "old\n", mtime: older)
+        try box.write("work/docs/n.txt", "brand new\n")
+        try box.write("work/docs/m.txt", "also new\n")
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "work/docs"])
+        let asked = live.waitFor("[Modify/No]")
+        try box.write("b1/docs/n.txt", "written there meanwhile\n")
+        let r = try live.finish(stdin: "m\n")
+        #expect(asked, "\(r)")
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stderr.contains("appeared in") && r.stderr.contains("n.txt"), "\(r)")
+        #expect(box.read("b1/docs/n.txt") == "written there meanwhile\n", "\(r)")
+        #expect(box.read("b1/docs/m.txt") == "also new\n", "\(r)")
+        #expect(box.read("b1/docs/a.txt") == "new version\n", "\(r)")
+        #expect(r.stdout.contains("1 copied, 1 overwritten"), "only what was copied is counted\n\(r)")
+    }
+
     @Test("an item to delete that is in the source again since the preview is left alone and named, exit 1; the rest is deleted")
     func inSourceAgainIsNotDeleted() throws {
         let box = try Sandbox()

@@ -9,6 +9,13 @@ struct ItemizedLineTests {
         try #require(ItemizedLine.parse(line), sourceLocation: sourceLocation)
     }
 
+    @Test func anItemAnIgnoreExistingRunLeftAloneIsReadFromItsSkipLine() {
+        #expect(ItemizedLine.skippedAsExisting("docs/a.txt exists") == "docs/a.txt")
+        #expect(ItemizedLine.skippedAsExisting("x\\#012y exists") == "x\ny")
+        #expect(ItemizedLine.skippedAsExisting(">f+++++++++ 5 b exists") == nil, "an itemized line of a name ending in ' exists'")
+        #expect(ItemizedLine.skippedAsExisting("rsync: something failed") == nil)
+    }
+
     @Test func aNewFileGivesItsChangeFieldLengthAndName() throws {
         let line = try parse(">f+++++++++ 3 d/f")
         #expect(line == ItemizedLine(itemize: ">f+++++++++", length: 3, name: "d/f", isDirectory: false))

@@ -55,11 +55,11 @@ struct RsyncCommandTests {
         let expectedTail = ["--files-from=" + list, "--from0", Self.output, "/w/docs/", "/b/docs/"]
         let head = ["rsync", "--archive", "--no-recursive", "--dirs", "--no-implied-dirs"]
         #expect(command().replace(listFile: list) == head + ["--force"] + Self.reserved + expectedTail)
-        #expect(command().add(listFile: list, refused: []) == head + ["--ignore-existing"] + Self.reserved + expectedTail)
+        #expect(command().add(listFile: list, refused: []) == head + ["--ignore-existing", "--info=skip1"] + Self.reserved + expectedTail)
         // The list holds location-relative paths, so the operands are the locations even for PATHs,
         // and refused paths are anchored at the location.
         #expect(command(parent: "p", names: ["x"], prefix: "p").add(listFile: list, refused: ["p/x/t"])
-            == head + ["--ignore-existing"] + Self.reserved + ["--exclude=/p/x/t"] + expectedTail)
+            == head + ["--ignore-existing", "--info=skip1"] + Self.reserved + ["--exclude=/p/x/t"] + expectedTail)
     }
 
     @Test func aBackslashIsEscapedOnlyInARuleThatHoldsAWildcard() {

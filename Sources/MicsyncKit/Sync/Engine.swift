@@ -415,9 +415,14 @@ public struct Engine: Sendable {
         /// before writing it, and a drive may refuse it then.
         var created = CreatedItems(environment: environment)
         var live = LiveProgress(slot: step.showsProgress ? progress : nil)
+        var appeared: [String] = []
         let result = run(step.arguments, showingProgress: step.showsProgress, onProgress: { live.update($0) }) { text in
             guard let line = command.parse(text, sourceFiles: sourceFiles) else {
-                if !text.isEmpty { messages.append(text) }
+                if step.printsLocationPaths, let name = ItemizedLine.skippedAsExisting(text) {
+                    appeared.append(name)
+                } else if !text.isEmpty {
+                    messages.append(text)
+                }
                 return
             }
             let path = step.printsLocationPaths ? line.name : command.locationPath(ofPrinted: line.name)
@@ -443,7 +448,12 @@ public struct Engine: Sendable {
         live.clear()
         for message in messages { console.line("  rsync: " + PathBytes.display(message)) }
         guard let result else { return .failed }
-        let outcome = outcome(of: result, destination: command.spec.destination)
+        var outcome = outcome(of: result, destination: command.spec.destination)
+        if !appeared.isEmpty {
+            console.warning("\(appeared.count) items appeared in \(command.spec.destination.displayName) since the preview; left alone, not copied: "
+                + appeared.prefix(10).map(PathBytes.display).joined(separator: ", ") + (appeared.count > 10 ? ", …" : ""))
+            outcome = max(outcome, .incomplete)
+        }
         if outcome != .done && !created.isEmpty {
             let files = fileSystem.on(command.spec.destination)
             created.forEachBatch { batch in

@@ -96,6 +96,13 @@ public struct ItemizedLine: Equatable, Sendable {
         return resolved
     }
 
+    /// The name in rsync's `NAME exists` (`--info=skip1`): an item an `--ignore-existing` run
+    /// left alone because the destination has it; nil for any other line.
+    public static func skippedAsExisting(_ line: String) -> String? {
+        guard line.hasSuffix(" exists"), line.utf8.count > 7, parse(line, withLinks: true) == nil else { return nil }
+        return PathBytes.string(decodeEscapes(ArraySlice(line.utf8.dropLast(7))))
+    }
+
     /// `\#ooo` (exactly three octal digits) is one byte; anything else is literal.
     static func decodeEscapes(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         var out: [UInt8] = []

@@ -180,8 +180,11 @@ public struct RsyncCommand: Sendable {
     /// whose times must be set) and can replace nothing. Listing "." brings in the location's
     /// top-level items too (rsync's `--dirs`), so declined changes of type are kept out.
     /// `topLevel` (see `ApplyPlan.topLevel(of:)`): with "." listed, only these top-level names.
+    /// `--info=skip1` names each listed item it leaves alone because the destination has it now
+    /// (it appeared there since the preview), so that the run does not claim it was copied.
     public func add(listFile: String, refused: [String], topLevel: [String]? = nil) -> [String] {
-        [program] + shellFlags(trees: false) + archive + ["--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing"] + Self.reservedRules + listedExclusions
+        [program] + shellFlags(trees: false) + archive + ["--no-recursive", "--dirs", "--no-implied-dirs", "--ignore-existing", "--info=skip1"]
+            + Self.reservedRules + listedExclusions
             + refused.map { "--exclude=/" + Self.escapeWildcards($0) }
             + (topLevel.map { names in names.map { "--include=/" + Self.escapeWildcards($0) } + ["--exclude=/*"] } ?? [])
             + ["--files-from=" + listFile, "--from0", Self.output, sourceRoot, destinationRoot]
