@@ -226,6 +226,17 @@ final class RecordingRunner: ProcessRunner, @unchecked Sendable {
         runs.append(arguments)
         return ProcessResult(status: 0)
     }
+
+    @Test func aQuestionAboutALocationBeforeTheProbeCostsNoSecondRoundTrip() {
+        let runner = ScriptedRunner(lines: ["/home/ann", ":dme"])
+        let sessions = SSHSessions(runner: runner, environment: [:], clock: { 0 })
+        let host = RemoteHost(user: "ann", host: "nas")
+        sessions.expect([Location(role: .backup, path: "/srv/b", host: host)])
+        let files = RemoteFileSystem(host: host, sessions: sessions, local: FakeFileSystem())
+        #expect(files.isDirectory("/srv/b"))
+        #expect(runner.runs.count == 1, "the probe answers it: \(runner.runs)")
+        sessions.close()
+    }
 }
 
 /// A runner that answers every command with the same lines and status 0, recording the commands.

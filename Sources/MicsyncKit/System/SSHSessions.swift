@@ -63,8 +63,12 @@ public final class SSHSessions: @unchecked Sendable {
     }
 
     /// What the probe found at `path`, while its findings are fresh.
+    /// The host is probed first if it was not yet: its answer holds them (one round trip, not two).
     func facts(_ host: RemoteHost, _ path: String) -> LocationFacts? {
-        lock.withLock { factsLocked(host, path) }
+        lock.withLock {
+            _ = stateLocked(of: host)
+            return factsLocked(host, path)
+        }
     }
 
     private func factsLocked(_ host: RemoteHost, _ path: String) -> LocationFacts? {
