@@ -38,13 +38,21 @@ public protocol TreeComparing: Sendable {
 /// the location folders themselves are (rsync's `SRC/` and `DST/` are too). Any error means
 /// "don't know".
 public struct LocalTreeComparison: TreeComparing {
-    public init() {}
+    /// Attributes are read by folder and name (listxattrat), else by path (older kernels).
+    let attributesByFolder: Bool
+
+    public init() { attributesByFolder = TreeItemReader.attributesByFolder }
+
+    init(attributesByFolder: Bool) { self.attributesByFolder = attributesByFolder }
 
     public func compare(source: String, destination: String, deleting: Bool) -> TreeComparison {
         let queue = WalkQueue()
         let sourceRoot = PathBytes.bytes(source)
-        guard let walker = WorkerThread.startSeparately({ SourceWalk(queue: queue).run(root: sourceRoot) }) else { return .unknown }
-        let answer = DestinationCheck(deleting: deleting).run(root: PathBytes.bytes(destination), queue: queue)
+        let byFolder = attributesByFolder
+        guard let walker = WorkerThread.startSeparately({ SourceWalk(queue: queue, attributesByFolder: byFolder).run(root: sourceRoot) }) else {
+            return .unknown
+        }
+        let answer = DestinationCheck(deleting: deleting, attributesByFolder: byFolder).run(root: PathBytes.bytes(destination), queue: queue)
         queue.stop()
         walker.join()
         return answer

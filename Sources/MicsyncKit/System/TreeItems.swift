@@ -63,8 +63,8 @@ struct TreeItem: Sendable {
 /// `readlinkat`, and `listxattrat`/`getxattrat` where the kernel has them, Linux 6.13; else
 /// `llistxattr`/`lgetxattr` by full path). Holds its buffers: one reader per thread.
 final class TreeItemReader {
-    /// The kernel has listxattrat (asked once per process).
-    static let attributesByFolder: Bool = micsync_list_attributes_at(AT_FDCWD, "/", nil, 0) >= 0
+    /// The kernel has listxattrat (asked once per process; a sandbox's filter may refuse it).
+    static let attributesByFolder: Bool = micsync_list_attributes_at(AT_FDCWD, "/", nil, 0) >= 0 || (errno != ENOSYS && errno != EPERM)
 
     /// Linux caps a list of attribute names, and each value, at 64 KiB: one call reads them.
     private static let attributeLimit = 65_536
@@ -75,7 +75,7 @@ final class TreeItemReader {
     private var path: [UInt8] = []
     private let byFolder: Bool
 
-    init(byFolder: Bool = TreeItemReader.attributesByFolder) { self.byFolder = byFolder }
+    init(byFolder: Bool) { self.byFolder = byFolder }
 
     deinit {
         names.deallocate()

@@ -12,13 +12,16 @@ final class SourceWalk {
     /// Deeper than this, the walk gives up (each level holds an open folder and a stack frame).
     static let deepest = 1000
     private let queue: WalkQueue
-    private let reader = TreeItemReader()
+    private let reader: TreeItemReader
     private let entries = FolderEntries()
     private var packet: [WalkMessage] = []
     private var packetItems = 0
     private var stopped = false
 
-    init(queue: WalkQueue) { self.queue = queue }
+    init(queue: WalkQueue, attributesByFolder: Bool) {
+        self.queue = queue
+        reader = TreeItemReader(byFolder: attributesByFolder)
+    }
 
     func run(root: [UInt8]) {
         let folder = openLocation(root)
@@ -94,13 +97,16 @@ final class SourceWalk {
 /// name (the reserved ones aside): as each source name was found here, equal counts say so.
 final class DestinationCheck {
     private let deleting: Bool
-    private let reader = TreeItemReader()
+    private let reader: TreeItemReader
     private let entries = FolderEntries()
     /// The open folders from the location folder to the current one, and their paths.
     private var folders: [Int32] = []
     private var paths: [[UInt8]] = []
 
-    init(deleting: Bool) { self.deleting = deleting }
+    init(deleting: Bool, attributesByFolder: Bool) {
+        self.deleting = deleting
+        reader = TreeItemReader(byFolder: attributesByFolder)
+    }
 
     deinit { folders.forEach { close($0) } }
 
