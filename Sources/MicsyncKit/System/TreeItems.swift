@@ -131,14 +131,14 @@ final class TreeItemReader {
     /// keeps none. nil on any other error (a value gone meanwhile included).
     private func attributes(list: (UnsafeMutablePointer<CChar>, Int) -> Int,
                             get: (UnsafePointer<CChar>, UnsafeMutableRawPointer, Int) -> Int) -> [UInt8]? {
-        let length = list(names, Self.attributeLimit)
+        let length = Self.sized { list(names, $0) }
         if length < 0 { return errno == ENOTSUP || errno == EOPNOTSUPP ? [] : nil }
         guard length > 0 else { return [] }
         let all = names.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
         var result: [UInt8] = []
         for name in all.split(separator: 0).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             let size = (Array(name) + [0]).withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { get($0.baseAddress!, value, Self.attributeLimit) }
+                buffer.withMemoryRebound(to: CChar.self) { name in Self.sized { get(name.baseAddress!, value, $0) } }
             }
             guard size >= 0 else { return nil }
             result += name
@@ -147,6 +147,14 @@ final class TreeItemReader {
             result += UnsafeRawBufferPointer(start: value, count: size)
         }
         return result
+    }
+
+    /// A call given a small buffer first, the largest only when that is too small: the kernel
+    /// allocates as much as it is offered for each call, and most items have few attributes.
+    private static func sized(_ call: (Int) -> Int) -> Int {
+        let length = call(1024)
+        guard length < 0 && errno == ERANGE else { return length }
+        return call(attributeLimit)
     }
 }
 
