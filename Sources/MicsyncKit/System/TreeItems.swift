@@ -178,6 +178,7 @@ final class FolderEntries {
                 // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
                 let record = block + offset
                 let length = Int(record.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
+                guard length > 0 else { return false }
                 let type = record.load(fromByteOffset: 18, as: UInt8.self)
                 let name = (record + 19).assumingMemoryBound(to: CChar.self)
                 offset += length
