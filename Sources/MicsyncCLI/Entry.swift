@@ -300,6 +300,7 @@ extension MicsyncCommand {
                                 clock: { monotonicSeconds() })
             engine.sessions = sessions
             engine.probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
+            engine.treeComparison = LocalTreeComparison()
             engine.onFinished = { spec, totals, outcome in log.finished(spec, totals, status: Int(status(for: outcome))) }
             var outcome: Outcome = resolution.incomplete ? .incomplete : .done
             if resolution.incomplete { log.note("some PATHs are not in the source") }

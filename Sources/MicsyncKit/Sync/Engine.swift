@@ -33,6 +33,9 @@ public struct Engine: Sendable {
     public var probe: DriveProbing?
     /// Notices given once per run, however many destinations share their cause.
     private let notices = NoticeLog()
+    /// Compares two local trees quickly, so that an unchanged tree needs no rsync run (nil:
+    /// every preview is rsync's dry run).
+    public var treeComparison: TreeComparing?
     /// Told of every destination a real run finished with (nothing to do included): the history.
     public var onFinished: @Sendable (TransferSpec, ApplyTotals, Outcome) -> Void = { _, _, _ in }
 
@@ -88,6 +91,13 @@ public struct Engine: Sendable {
         result.command = command
         if !options.dryRun && result.next.isSingleRun && !drives.destination.refusesSomeItems { return result }
         let deleting = spec.action.mayDelete && options.deletion != .never
+        if QuickComparison.applies(to: spec, command: command, drives: drives, singleRun: result.next.isSingleRun), let treeComparison,
+           treeComparison.compare(source: spec.source.path, destination: spec.destination.path, deleting: deleting) == .identical {
+            if options.verbose { console.line(QuickComparison.verboseLine) }
+            report.nothingToDo()
+            if !options.dryRun { onFinished(spec, ApplyTotals(), result.outcome) }
+            return discard(result.finished(result.outcome))
+        }
         var builder = PreviewBuilder(command: command, sourceFiles: fileSystem.on(spec.source), destinationFiles: fileSystem.on(spec.destination),
                                      destination: drives.destination, source: drives.source, deleting: deleting)
         builder.holdChangesOnDisc(environment: environment)

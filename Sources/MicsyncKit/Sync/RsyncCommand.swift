@@ -96,6 +96,21 @@ public struct RsyncCommand: Sendable {
     static let reservedRules = ["--exclude=/" + ReservedName.trash + "/", "--exclude=/" + ReservedName.marker,
                                 "--exclude=/" + ReservedName.probePrefix + ".*", "--exclude=" + ReservedName.renamePrefix + "*"]
 
+    /// Which names `reservedRules` leave out, for the tree comparison, which must skip exactly
+    /// those (`atTop`: in the location folder itself). The trash's rule ends in `/`: it matches
+    /// a folder only.
+    enum ReservedMatch { case none, always, whenFolder }
+    static func reservedMatch(_ name: some Collection<UInt8>, atTop: Bool) -> ReservedMatch {
+        if name.starts(with: renamePrefixBytes) { return .always }
+        guard atTop, name.first == 0x2E else { return .none }
+        if name.elementsEqual(markerBytes) || name.starts(with: probeBytes) { return .always }
+        return name.elementsEqual(trashBytes) ? .whenFolder : .none
+    }
+    private static let renamePrefixBytes = Array(ReservedName.renamePrefix.utf8)
+    private static let markerBytes = Array(ReservedName.marker.utf8)
+    private static let probeBytes = Array((ReservedName.probePrefix + ".").utf8)
+    private static let trashBytes = Array(ReservedName.trash.utf8)
+
     /// The config's exclusions for runs rooted below the location (the preview, single and bulk
     /// runs of PATHs): a pattern anchored with `/` means the location's top, so it is re-anchored
     /// at the transfer root, or dropped when it cannot reach below it.

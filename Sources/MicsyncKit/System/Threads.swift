@@ -86,6 +86,17 @@ final class WorkerThread: @unchecked Sendable {
 
     /// Starts `body` on a new thread; `join` waits for it to end.
     static func start(_ body: @escaping @Sendable () -> Void) -> WorkerThread {
+        if let worker = startSeparately(body) { return worker }
+        // No thread to be had: the work runs here instead.
+        let worker = WorkerThread(body)
+        worker.body()
+        worker.ran = true
+        return worker
+    }
+
+    /// Starts `body` on a new thread; nil when no thread can be had (for work that must not run
+    /// on the caller's, such as a producer the caller consumes).
+    static func startSeparately(_ body: @escaping @Sendable () -> Void) -> WorkerThread? {
         let worker = WorkerThread(body)
         let context = Unmanaged.passRetained(worker).toOpaque()
         let started = pthread_create(&worker.thread, nil, { context in
@@ -93,11 +104,9 @@ final class WorkerThread: @unchecked Sendable {
             worker.body()
             return nil
         }, context)
-        if started != 0 {
-            // No thread to be had: the work runs here instead.
+        guard started == 0 else {
             Unmanaged<WorkerThread>.fromOpaque(context).release()
-            worker.body()
-            worker.ran = true
+            return nil
         }
         return worker
     }
