@@ -131,6 +131,14 @@ LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/mod" case_ "1% modified --b
     "$M/modified.json --backup -m $DIR/mod" "printf 'm\n' | $M/modified.json --backup $DIR/mod" \
     -- "$SAME $DIR/mod/ $DIR/bm/"
 
+# 2b. One file modified, the one micsync's own comparison of the trees reaches last (the last
+#     entry of the last folder in the file system's order): the comparison's whole cost, then the
+#     dry run, as in the worst case of an almost unchanged tree.
+last_folder=$(ls -f "$DIR/work" | grep -v '^\.' | tail -1)
+last_file=$last_folder/$(ls -f "$DIR/work/$last_folder" | grep -v '^\.' | tail -1)
+LEGACY_COMMAND="" case_ "1 file modified, compared last" "touch -m -d 2000-01-01 $DIR/b1/$last_file" \
+    "$M/one.json --backup -m $DIR/work" -- "$SAME $DIR/work/ $DIR/b1/"
+
 # 3. First copy into an empty BACKUP: nothing to overwrite, one run.
 legacy_config first
 LEGACY_COMMAND="printf 'Modify\n' | $L --backup $DIR/work" case_ "first copy --backup" "rm -rf $DIR/first && mkdir $DIR/first" \
