@@ -140,6 +140,7 @@ extension MicsyncCommand {
             let configuration = try loadConfiguration(configFile, environment, fileSystem)
             sessions.expect(configuration.configs.flatMap(\.locations))
             var report = StatusReport(fileSystem: fileSystem, runner: SpawningProcessRunner(), console: console, environment: environment)
+            report.treeComparison = LocalTreeComparison()
             report.sessions = sessions
             report.probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
             report.asRoot = geteuid() == 0

@@ -102,4 +102,16 @@ struct QuickComparisonEndToEndTests {
         #expect(run.stdout.contains("Nothing to do"), "\(run)")
         #expect(try rsyncRuns(box).isEmpty)
     }
+
+    @Test("--status: a BACKUP in step is known without an rsync run; an attribute-only difference still shows, found by rsync")
+    func statusUsesTheComparison() throws {
+        let (box, shim) = try copiedTree()
+        let inStep = try box.run(["--config", "cfg.json", "--status"], env: shim)
+        #expect(inStep.status == 0 && inStep.stdout.contains("Every BACKUP is in step with WORK."), "\(inStep)")
+        #expect(try rsyncRuns(box).isEmpty)
+        #expect(try box.shell("setfattr -n user.note -v other work/docs/notes.txt").status == 0)
+        let differs = try box.run(["--config", "cfg.json", "--status"], env: shim)
+        #expect(differs.status == 1 && differs.stdout.contains("docs/notes.txt"), "\(differs)")
+        #expect(try rsyncRuns(box).first?.contains("--dry-run") == true)
+    }
 }

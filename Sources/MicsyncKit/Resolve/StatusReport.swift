@@ -12,6 +12,9 @@ public struct StatusReport: Sendable {
     public var probe: DriveProbing?
     /// micsync runs as root: owners are compared, by number.
     public var asRoot = false
+    /// Compares two local trees directly, so that a BACKUP in step needs no rsync run (nil: every
+    /// comparison is rsync's dry run); see `QuickComparison`.
+    public var treeComparison: TreeComparing?
     /// Where the names list of a remote source is written.
     public var lists: TemporaryLists
     /// Names shown for each kind of difference.
@@ -243,6 +246,11 @@ public struct StatusReport: Sendable {
                                                 destinationRsync: probe?.rsync(for: spec.destination) ?? .full,
                                                 aclsAndAttributes: spec.aclsAndXattrs, asRoot: asRoot)
         command.itemizesEverything = !destination.caseSensitive
+        let source = probe?.capabilities(of: spec.source) ?? .everything()
+        if QuickComparison.applies(to: spec, command: command, drives: (source, destination), singleRun: false), let treeComparison,
+           treeComparison.compare(source: spec.source.path, destination: spec.destination.path, deleting: true) == .identical {
+            return .success(comparison)
+        }
         if let host = spec.source.host ?? spec.destination.host {
             guard let sessions else { return .failure("\(host.destination) is remote and this run has no SSH connections") }
             command.remoteShell = sessions.rsyncShell(for: host)
