@@ -27,7 +27,7 @@ private func system(_ command: [String]) throws {
 }
 
 /// micsync started with a standard input the test writes to while it runs.
-private final class Live {
+final class Live {
     let process = Process()
     private let input = Pipe()
     private let outPath: String, errPath: String
@@ -516,5 +516,87 @@ struct FaultTests {
         #expect(r.status == 1, "\(r)")
         #expect(r.stderr.contains("while the commands were asked about") && r.stderr.contains("docs/a.txt"), "\(r)")
         #expect(box.read("b1/docs/a.txt") == "edited while micsync was asking\n", "\(r)")
+    }
+}
+
+// MARK: - Review of the direct deletions (micsync's own unlink/rmdir)
+
+// Each test below shows a defect found in review; `withKnownIssue` keeps the suite green until it
+// is fixed, and fails (no issue recorded) once it is: then remove the wrapper.
+@Suite("review: accepted deletions made by micsync itself")
+struct DirectDeletionReviewTests {
+    @Test("a folder to delete replaced by a link to where it was moved, while the question waits: nothing beyond the link is deleted")
+    func linkOnTheWayIsNotFollowed() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("b1/docs/keep.txt", "k\n")
+        try box.write("work/docs/keep.txt", "k\n")
+        try box.write("work/docs/moved/s.txt", "precious\n")
+        try box.write("work/docs/moved/inner/p.txt", "precious too\n")
+        let live = try Live(box, ["--config", "cfg.json", "--work", "-d", "work/docs"])
+        let asked = live.waitFor("[Delete/No]")
+        // The user moves the folder to another disc and leaves a link in its place (mv keeps times).
+        try box.folder("elsewhere")
+        #expect(rename(box.path("work/docs/moved"), box.path("elsewhere/moved")) == 0)
+        try box.link("work/docs/moved", to: box.path("elsewhere/moved"))
+        let r = try live.finish(stdin: "d\n")
+        #expect(asked, "\(r)")
+        withKnownIssue("DirectDeletion unlinks through a link that replaced a listed folder (keepingOnlyUnchanged keeps the items below it)") {
+            #expect(box.read("elsewhere/moved/s.txt") == "precious\n", "deleted through the link\n\(r)")
+            #expect(box.read("elsewhere/moved/inner/p.txt") == "precious too\n", "deleted through the link\n\(r)")
+            #expect(r.stdout.contains("0 deleted"), "\(r)")
+        }
+        #expect(r.status == 1, "\(r)")
+    }
+
+    @Test("excluded contents two folders down keep their folders: the rest is deleted, exit 0")
+    func nestedExcludedContentsKeepTheirFolders() throws {
+        let box = try Sandbox()
+        try box.folder("work")
+        try box.folder("b1")
+        try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["b1"],"exclude":["*.tmp"]}]}"#)
+        try box.write("b1/docs/keep.txt", "k\n", mtime: old)
+        try box.write("work/docs/keep.txt", "k\n", mtime: old)
+        try box.write("work/docs/old/x.txt", "x\n")
+        try box.write("work/docs/old/sub/y.txt", "y\n")
+        try box.write("work/docs/old/sub/scratch.tmp", "excluded\n")
+        let r = try box.run(["--config", "cfg.json", "--work", "-D", "work/docs"])
+        #expect(!box.exists("work/docs/old/x.txt") && !box.exists("work/docs/old/sub/y.txt"), "\(r)")
+        #expect(box.read("work/docs/old/sub/scratch.tmp") == "excluded\n", "\(r)")
+        // rsync's dry run prints "*deleting old/sub/" after "cannot delete non-empty directory:
+        // old/sub"; the preview lists it, and micsync's rmdir then fails.
+        withKnownIssue("the preview lists a folder that rsync's dry run calls non-empty; the rmdir fails, exit 1") {
+            #expect(r.status == 0, "\(r)")
+            #expect(!r.stderr.contains("cannot delete"), "\(r)")
+        }
+    }
+
+    @Test("Ctrl-C while micsync deletes: it stops, says so, exits 130 and leaves the rest")
+    func interruptDuringDeletions() throws {
+        let box = try Sandbox()
+        try box.standard(backups: ["b1"])
+        try box.write("b1/docs/keep.txt", "k\n")
+        try box.write("work/docs/keep.txt", "k\n")
+        let made = try box.shell("cd '\(box.path("work/docs"))' && for d in $(seq 1 40); do mkdir -p big/d$d && (cd big/d$d && seq 1 2000 | xargs touch); done")
+        #expect(made.status == 0, "\(made)")
+        let live = try Live(box, ["--config", "cfg.json", "--work", "-d", "work/docs"])
+        #expect(live.waitFor("[Delete/No]"))
+        live.send("d\n")
+        // Once the deletions have begun (a folder has lost an item), Ctrl-C.
+        let deadline = Date().addingTimeInterval(60)
+        var started = false
+        while !started && Date() < deadline && live.process.isRunning {
+            started = (1...40).contains { ((try? FileManager.default.contentsOfDirectory(atPath: box.path("work/docs/big/d\($0)")))?.count ?? 0) < 2000 }
+            if !started { usleep(2_000) }
+        }
+        kill(live.process.processIdentifier, SIGINT)
+        let r = try live.finish()
+        #expect(started, "\(r)")
+        let left = (1...40).reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: box.path("work/docs/big/d\($1)")))?.count ?? 0) }
+        withKnownIssue("DirectDeletion neither checks for Ctrl-C nor catches SIGINT: micsync dies without a word (alone) or deletes everything (beside a running rsync)") {
+            #expect(r.status == 130, "\(r)")
+            #expect(r.stdout.contains("Interrupted"), "\(r)")
+        }
+        #expect(left > 0, "the deletions went on after Ctrl-C\n\(r)")
     }
 }
