@@ -521,8 +521,7 @@ struct FaultTests {
 
 // MARK: - Review of the direct deletions (micsync's own unlink/rmdir)
 
-// Each test below shows a defect found in review; `withKnownIssue` keeps the suite green until it
-// is fixed, and fails (no issue recorded) once it is: then remove the wrapper.
+// Each test below showed a defect found in review of the direct deletions, now fixed.
 @Suite("review: accepted deletions made by micsync itself")
 struct DirectDeletionReviewTests {
     @Test("a folder to delete replaced by a link to where it was moved, while the question waits: nothing beyond the link is deleted")
@@ -541,11 +540,9 @@ struct DirectDeletionReviewTests {
         try box.link("work/docs/moved", to: box.path("elsewhere/moved"))
         let r = try live.finish(stdin: "d\n")
         #expect(asked, "\(r)")
-        withKnownIssue("DirectDeletion unlinks through a link that replaced a listed folder (keepingOnlyUnchanged keeps the items below it)") {
             #expect(box.read("elsewhere/moved/s.txt") == "precious\n", "deleted through the link\n\(r)")
             #expect(box.read("elsewhere/moved/inner/p.txt") == "precious too\n", "deleted through the link\n\(r)")
             #expect(r.stdout.contains("0 deleted"), "\(r)")
-        }
         #expect(r.status == 1, "\(r)")
     }
 
@@ -565,10 +562,8 @@ struct DirectDeletionReviewTests {
         #expect(box.read("work/docs/old/sub/scratch.tmp") == "excluded\n", "\(r)")
         // rsync's dry run prints "*deleting old/sub/" after "cannot delete non-empty directory:
         // old/sub"; the preview lists it, and micsync's rmdir then fails.
-        withKnownIssue("the preview lists a folder that rsync's dry run calls non-empty; the rmdir fails, exit 1") {
             #expect(r.status == 0, "\(r)")
             #expect(!r.stderr.contains("cannot delete"), "\(r)")
-        }
     }
 
     @Test("Ctrl-C while micsync deletes: it stops, says so, exits 130 and leaves the rest")
@@ -593,10 +588,8 @@ struct DirectDeletionReviewTests {
         let r = try live.finish()
         #expect(started, "\(r)")
         let left = (1...40).reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: box.path("work/docs/big/d\($1)")))?.count ?? 0) }
-        withKnownIssue("DirectDeletion neither checks for Ctrl-C nor catches SIGINT: micsync dies without a word (alone) or deletes everything (beside a running rsync)") {
             #expect(r.status == 130, "\(r)")
             #expect(r.stdout.contains("Interrupted"), "\(r)")
-        }
         #expect(left > 0, "the deletions went on after Ctrl-C\n\(r)")
     }
 }

@@ -32,7 +32,7 @@ struct ConfigInitializerTests {
         func rename(_ path: String, to newPath: String, checked: Bool) throws(FileError) { throw FileError(path: path, reason: "not used here") }
         func itemCount(under path: String) -> Int? { nil }
         func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) { throw FileError(path: path, reason: "not used here") }
-        func removeItem(_ path: String, isFolder: Bool) throws(FileError) { throw FileError(path: path, reason: "not used here") }
+        func removeItem(_ relative: String, in location: String, isFolder: Bool) throws(FileError) { throw FileError(path: relative, reason: "not used here") }
         func isEmptyDirectory(_ path: String) -> Bool { lock.withLock { state.isEmptyDirectory(path) } }
         func currentDirectory() -> String { state.cwd }
         func homeDirectory() -> String { state.home }

@@ -69,6 +69,9 @@ public struct Engine: Sendable {
         var printsLocationPaths: Bool
         /// Draws the live progress line (rsync given `--info=progress2`).
         var showsProgress = false
+        /// A deletion run: its names are missing from the source by design, so rsync's "vanished"
+        /// (status 24, a listed item whose folder the source lacks too) is no fault.
+        var deletes = false
     }
 
     /// The three stages one after another: one destination alone, its progress on `console`.
@@ -458,7 +461,7 @@ public struct Engine: Sendable {
         live.clear()
         for message in messages { console.line("  rsync: " + PathBytes.display(message)) }
         guard let result else { return .failed }
-        var outcome = outcome(of: result, destination: command.spec.destination)
+        var outcome = step.deletes && result.status == 24 ? .done : outcome(of: result, destination: command.spec.destination)
         if !appeared.isEmpty {
             console.warning("\(appeared.count) items appeared in \(command.spec.destination.displayName) since the preview; left alone, not copied: "
                 + appeared.prefix(10).map(PathBytes.display).joined(separator: ", ") + (appeared.count > 10 ? ", …" : ""))

@@ -115,7 +115,7 @@ extension Engine {
             case .bulk, .single: break
             }
             steps.append(Step(arguments: command.arguments(for: run, listFile: listFile, plan: plan, overallProgress: options.showProgress),
-                              printsLocationPaths: listFile != nil, showsProgress: options.showProgress && run.copies))
+                              printsLocationPaths: listFile != nil, showsProgress: options.showProgress && run.copies, deletes: run.deletes))
         }
         return PreparedRuns(plan: plan, steps: steps, command: command, current: current, outcome: previewed.outcome, listFiles: listFiles)
     }

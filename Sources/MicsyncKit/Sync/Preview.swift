@@ -252,6 +252,7 @@ public struct PreviewBuilder {
         var sourceStamps = preview.modified.isEmpty ? [] : sourceFiles.stamps(of: preview.modified.map { Paths.join(sourceRoot, $0.path) })
         if command.fidelity.ignoresTimeShift { dropTimeShifts(&preview.modified, sources: &sourceStamps) }
         markNewerDestinations(&preview.modified, sources: sourceStamps)
+        keepFoldersRsyncCannotDelete(&preview)
         takeContentsOfReplacedFolders(&preview)
         // A case-insensitive destination's preview lists its extra items to find renames; they
         // are deletions only when deletions were asked for.
@@ -345,6 +346,20 @@ public struct PreviewBuilder {
         return Set(zip(leaders, found).filter { leader, stamp in
             stamp == nil && !unstorablePaths.contains(leader) && !Self.isInside(leader, unstorablePaths)
         }.map(\.0))
+    }
+
+    /// A folder that holds excluded items cannot be deleted: rsync's dry run says so
+    /// (`cannot delete non-empty directory: P`, shown with its messages) but may list P as
+    /// deleted all the same. P and the folders above it are not deletions.
+    private func keepFoldersRsyncCannotDelete(_ preview: inout Preview) {
+        let prefix = "cannot delete non-empty directory: "
+        let kept = Set(preview.messages.filter { $0.hasPrefix(prefix) }.map { message in
+            command.locationPath(ofPrinted: PathBytes.string(ItemizedLine.decodeEscapes(ArraySlice(message.dropFirst(prefix.count).utf8))))
+        })
+        guard !kept.isEmpty else { return }
+        preview.deletions.removeAll { deletion in
+            kept.contains(deletion.path) || (deletion.isDirectory && kept.contains { $0.hasPrefix(deletion.path + "/") })
+        }
     }
 
     /// A folder replaced by a non-folder takes the deletions of its contents (rsync lists them
@@ -530,6 +545,13 @@ public struct PreviewBuilder {
             return false
         }.map(\.element)
         preview.keptForSource = kept
+        // The folders holding a kept item are not deleted either (deleting them would take it).
+        var holding = Set<String>()
+        for change in kept {
+            var folder = Paths.parent(change.path)
+            while !folder.isEmpty && holding.insert(folder).inserted { folder = Paths.parent(folder) }
+        }
+        if !holding.isEmpty { preview.deletions.removeAll { holding.contains($0.path) } }
     }
 
     /// On a drive that keeps local time (FAT), a change of the daylight-saving offset moves
@@ -594,9 +616,17 @@ extension Preview {
         }.map(\.0)
         let movedDeletions = zip(deletions, now.dropFirst(modified.count)).filter { $0.1 != $0.0.destinationStamp }.map(\.0)
         if !movedDeletions.isEmpty {
-            // Leave out every deletion on the way to a changed item: its folders would take it along.
+            // Leave out every deletion on the way to a changed item (its folders would take it
+            // along) and every one below it: a link in its place would lead elsewhere.
+            let moved = Set(movedDeletions.map(\.path))
             result.deletions = deletions.filter { deletion in
-                !movedDeletions.contains { moved in moved.path == deletion.path || moved.path.hasPrefix(deletion.path + "/") }
+                guard !moved.contains(deletion.path) else { return false }
+                var folder = Paths.parent(deletion.path)
+                while !folder.isEmpty {
+                    if moved.contains(folder) { return false }
+                    folder = Paths.parent(folder)
+                }
+                return !movedDeletions.contains { $0.path.hasPrefix(deletion.path + "/") }
             }
             changed += movedDeletions.map(\.displayPath)
         }

@@ -159,9 +159,9 @@ public struct Report: Sendable {
     }
 
     public func interrupted(_ totals: ApplyTotals, seconds: Double) {
-        console.line(console.styled("Interrupted after " + Self.seconds(seconds) + ": rsync had started on \(totals.copied) new, "
-            + "\(totals.overwritten) modified and \(totals.deleted) deleted items; a file it had not finished keeps its previous version "
-            + "(or is absent, if new). Run again to complete the copy.", .red))
+        console.line(console.styled("Interrupted after " + Self.seconds(seconds) + ": \(totals.copied) new, "
+            + "\(totals.overwritten) modified and \(totals.deleted) deleted items had been started on; a file rsync had not finished keeps its "
+            + "previous version (or is absent, if new). Run again to complete the copy.", .red))
     }
 
     static func bytes(_ count: Int64) -> String {

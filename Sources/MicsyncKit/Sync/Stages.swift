@@ -79,6 +79,12 @@ public struct RunPlan: Equatable, Sendable {
         /// The whole copy in one run: the destination has nothing of the items yet.
         case single
 
+        /// Whether it is the deletion run.
+        public var deletes: Bool {
+            if case .delete = self { return true }
+            return false
+        }
+
         /// Whether it copies file contents (and so shows progress on a terminal).
         public var copies: Bool {
             switch self {

@@ -40,9 +40,10 @@ public protocol FileSystem: Sendable {
     /// A hard link at `path` to the file `leader`; `replacing` an existing file at once (a
     /// new name, then a rename over it), else only where nothing is.
     func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError)
-    /// Removes one item, never what it holds: a folder only while it is empty (`rmdir`),
-    /// anything else by its name (`unlink`: a link itself, never what it leads to).
-    func removeItem(_ path: String, isFolder: Bool) throws(FileError)
+    /// Removes the item at `relative` below the folder `location`, never what it holds: a folder
+    /// only while it is empty, anything else by its name (a link itself, never what it leads to).
+    /// No link on the way from `location` is followed: one that took a folder's place fails.
+    func removeItem(_ relative: String, in location: String, isFolder: Bool) throws(FileError)
     /// Bytes free for an unprivileged user on the file system holding `path` (statvfs), or nil.
     func freeSpace(at path: String) -> Int64?
     /// The device holding `path` (`st_dev`, following links), or nil: copies to folders on
@@ -356,13 +357,34 @@ public struct LocalFileSystem: FileSystem {
         }
     }
 
-    public func removeItem(_ path: String, isFolder: Bool) throws(FileError) {
-        let result = PathBytes.bytes(path).withCString { isFolder ? rmdir($0) : unlink($0) }
-        guard result == 0 else {
-            let reason = errno == ENOTEMPTY || errno == EEXIST ? "it holds items the preview did not list" : String(cString: strerror(errno))
-            throw FileError(path: path, reason: reason)
+    public func removeItem(_ relative: String, in location: String, isFolder: Bool) throws(FileError) {
+        let path = Paths.join(location, relative)
+        var folder = PathBytes.bytes(location).withCString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard folder >= 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(folder) }
+        let components = PathBytes.bytes(relative).split(separator: UInt8(ascii: "/"))
+        guard let name = components.last else { throw FileError(path: path, reason: "not an item below the location") }
+        for component in components.dropLast() {
+            let next = (Array(component) + [0]).withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { openat(folder, $0.baseAddress!, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            }
+            guard next >= 0 else {
+                let reason = errno == ELOOP || errno == ENOTDIR ? "a link or a non-folder now stands on its way" : String(cString: strerror(errno))
+                throw FileError(path: path, reason: reason)
+            }
+            close(folder)
+            folder = next
+        }
+        let removed = (Array(name) + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { unlinkat(folder, $0.baseAddress!, isFolder ? AT_REMOVEDIR : 0) }
+        }
+        guard removed == 0 else {
+            throw FileError(path: path, reason: errno == ENOTEMPTY || errno == EEXIST ? Self.notEmpty : String(cString: strerror(errno)))
         }
     }
+
+    /// Why a folder was not removed: something the preview did not list is in it.
+    public static let notEmpty = "it holds items the preview did not list"
 
     public func readFile(_ path: String) throws(FileError) -> [UInt8] {
         let descriptor = PathBytes.bytes(path).withCString { open($0, O_RDONLY) }

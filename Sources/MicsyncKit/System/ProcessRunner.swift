@@ -41,6 +41,9 @@ public protocol ProcessRunner: Sendable {
     /// The same, stopped after `timeLimit` seconds (ssh probing a host that never answers).
     func run(_ arguments: [String], environment: [String: String], timeLimit: Double?,
              onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult
+    /// Runs `body`, work micsync does itself where an rsync run would be (its own deletions),
+    /// with Ctrl-C caught as while a child runs: `body` asks `interrupted` between its steps.
+    func catchingInterrupts<T>(_ body: (_ interrupted: () -> Bool) -> T) -> T
 }
 
 public extension ProcessRunner {
@@ -49,6 +52,9 @@ public extension ProcessRunner {
              onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
         try run(arguments, environment: environment, onLine: onLine)
     }
+
+    /// Runners without signals (test fakes): never interrupted.
+    func catchingInterrupts<T>(_ body: (_ interrupted: () -> Bool) -> T) -> T { body { false } }
 
     /// Runners that know nothing of progress: everything goes to `onLine`.
     func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
@@ -78,17 +84,34 @@ private enum ChildTable {
     /// Takes a slot for `pid` (installing the handler for the first child); nil when all are taken.
     static func add(_ pid: pid_t) -> Int? {
         state.withLock { state in
-            if state.running == 0 {
-                _ = childSlots  // made before the handler can read it
-                state.previousHandler = signal(SIGINT) { _ in
-                    interruptReceived = 1
-                    for slot in 0..<ChildTable.capacity where childSlots[slot] > 0 { kill(childSlots[slot], SIGINT) }
-                }
-            }
+            if state.running == 0 { installHandler(&state) }
             guard let slot = (0..<capacity).first(where: { childSlots[$0] == 0 }) else { return nil }
             childSlots[slot] = pid
             state.running += 1
             return slot
+        }
+    }
+
+    private static func installHandler(_ state: inout State) {
+        _ = childSlots  // made before the handler can read it
+        state.previousHandler = signal(SIGINT) { _ in
+            interruptReceived = 1
+            for slot in 0..<ChildTable.capacity where childSlots[slot] > 0 { kill(childSlots[slot], SIGINT) }
+        }
+    }
+
+    /// The handler without a child: while micsync does a run's work itself.
+    static func hold() {
+        state.withLock { state in
+            if state.running == 0 { installHandler(&state) }
+            state.running += 1
+        }
+    }
+
+    static func release() {
+        state.withLock { state in
+            state.running -= 1
+            if state.running == 0 { signal(SIGINT, state.previousHandler) }
         }
     }
 
@@ -109,6 +132,12 @@ public struct SpawningProcessRunner: ProcessRunner {
     public init() {}
 
     public static var wasInterrupted: Bool { interruptReceived != 0 }
+
+    public func catchingInterrupts<T>(_ body: (_ interrupted: () -> Bool) -> T) -> T {
+        ChildTable.hold()
+        defer { ChildTable.release() }
+        return body { interruptReceived != 0 }
+    }
 
     public func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
         try run(arguments, environment: environment, onLine: onLine, splitsReturns: false, progress: { _ in })

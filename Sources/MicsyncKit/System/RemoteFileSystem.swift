@@ -175,8 +175,8 @@ public struct RemoteFileSystem: FileSystem {
         throw FileError(path: path, reason: "micsync writes no file on a remote host but the marker")
     }
 
-    public func removeItem(_ path: String, isFolder: Bool) throws(FileError) {
-        throw FileError(path: path, reason: "micsync deletes nothing on a remote host itself (rsync does)")
+    public func removeItem(_ relative: String, in location: String, isFolder: Bool) throws(FileError) {
+        throw FileError(path: Paths.join(location, relative), reason: "micsync deletes nothing on a remote host itself (rsync does)")
     }
 }
 
@@ -230,7 +230,9 @@ public struct RoutingFileSystem: FileSystem {
     public func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) {
         try local.makeHardLink(to: leader, at: path, replacing: replacing)
     }
-    public func removeItem(_ path: String, isFolder: Bool) throws(FileError) { try local.removeItem(path, isFolder: isFolder) }
+    public func removeItem(_ relative: String, in location: String, isFolder: Bool) throws(FileError) {
+        try local.removeItem(relative, in: location, isFolder: isFolder)
+    }
     public func stamp(of path: String) -> FileStamp? { local.stamp(of: path) }
     public func stamps(of paths: [String]) -> [FileStamp?] { local.stamps(of: paths) }
     public func copyModificationTime(from source: String, to path: String) -> Bool { local.copyModificationTime(from: source, to: path) }

@@ -69,7 +69,7 @@ struct FakeFileSystem: FileSystem {
     func rename(_ path: String, to newPath: String, checked: Bool) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
     func itemCount(under path: String) -> Int? { kinds.keys.filter { $0.hasPrefix(path == "/" ? "/" : path + "/") && $0 != path }.count }
     func makeHardLink(to leader: String, at path: String, replacing: Bool) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
-    func removeItem(_ path: String, isFolder: Bool) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
+    func removeItem(_ relative: String, in location: String, isFolder: Bool) throws(FileError) { throw FileError(path: relative, reason: "read-only fake") }
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) { throw FileError(path: path, reason: "read-only fake") }
 }
 
@@ -101,7 +101,7 @@ struct LocalFileSystemIn: FileSystem {
         try local.makeHardLink(to: leader, at: path, replacing: replacing)
     }
     func writeFileAtomically(_ path: String, contents: [UInt8]) throws(FileError) { try local.writeFileAtomically(path, contents: contents) }
-    func removeItem(_ path: String, isFolder: Bool) throws(FileError) { try local.removeItem(path, isFolder: isFolder) }
+    func removeItem(_ relative: String, in location: String, isFolder: Bool) throws(FileError) { try local.removeItem(relative, in: location, isFolder: isFolder) }
 }
 
 /// Answers from a script; nil (or the script running out) is the end of input.
