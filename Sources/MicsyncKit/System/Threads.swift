@@ -45,11 +45,11 @@ final class RecursiveLock: @unchecked Sendable {
     }
 }
 
-/// A counter that a thread can wait on: `signal` adds one, `wait` takes one (waiting for it).
-final class Signal: @unchecked Sendable {
+/// A mutex with a condition to wait on, for the threads that hand work to one another
+/// (`Signal`, the tree comparison's `WalkQueue`).
+final class Monitor: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
-    private var count = 0
 
     init() {
         pthread_mutex_init(&mutex, nil)
@@ -61,18 +61,36 @@ final class Signal: @unchecked Sendable {
         pthread_mutex_destroy(&mutex)
     }
 
-    func signal() {
+    /// Runs `body` holding the mutex; inside it, `wait` and `broadcast` may be called.
+    func withLock<Result>(_ body: () throws -> Result) rethrows -> Result {
         pthread_mutex_lock(&mutex)
-        count += 1
-        pthread_cond_broadcast(&condition)
-        pthread_mutex_unlock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+
+    /// Lets the mutex go until another thread broadcasts (call it in a loop on its condition).
+    func wait() { pthread_cond_wait(&condition, &mutex) }
+
+    func broadcast() { pthread_cond_broadcast(&condition) }
+}
+
+/// A counter that a thread can wait on: `signal` adds one, `wait` takes one (waiting for it).
+final class Signal: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var count = 0
+
+    func signal() {
+        monitor.withLock {
+            count += 1
+            monitor.broadcast()
+        }
     }
 
     func wait() {
-        pthread_mutex_lock(&mutex)
-        while count == 0 { pthread_cond_wait(&condition, &mutex) }
-        count -= 1
-        pthread_mutex_unlock(&mutex)
+        monitor.withLock {
+            while count == 0 { monitor.wait() }
+            count -= 1
+        }
     }
 }
 

@@ -76,46 +76,35 @@ enum WalkMessage: Sendable {
 /// waits while it is full; `stop` ends the walk at its next packet.
 final class WalkQueue: @unchecked Sendable {
     static let capacity = 4
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
+    private let monitor = Monitor()
     private var packets: [[WalkMessage]] = []
     private var stopped = false
 
-    init() {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(&condition)
-        pthread_mutex_destroy(&mutex)
-    }
-
     /// False when the check has stopped: the walk ends.
     func push(_ packet: [WalkMessage]) -> Bool {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        while packets.count >= Self.capacity && !stopped { pthread_cond_wait(&condition, &mutex) }
-        guard !stopped else { return false }
-        packets.append(packet)
-        pthread_cond_broadcast(&condition)
-        return true
+        monitor.withLock {
+            while packets.count >= Self.capacity && !stopped { monitor.wait() }
+            guard !stopped else { return false }
+            packets.append(packet)
+            monitor.broadcast()
+            return true
+        }
     }
 
     func pop() -> [WalkMessage] {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        while packets.isEmpty { pthread_cond_wait(&condition, &mutex) }
-        pthread_cond_broadcast(&condition)
-        return packets.removeFirst()
+        monitor.withLock {
+            while packets.isEmpty { monitor.wait() }
+            monitor.broadcast()
+            return packets.removeFirst()
+        }
     }
 
     func stop() {
-        pthread_mutex_lock(&mutex)
-        stopped = true
-        packets.removeAll()
-        pthread_cond_broadcast(&condition)
-        pthread_mutex_unlock(&mutex)
+        monitor.withLock {
+            stopped = true
+            packets.removeAll()
+            monitor.broadcast()
+        }
     }
 }
 
