@@ -51,6 +51,8 @@ struct QuickComparisonEndToEndTests {
         #expect(dryRun.status == 0 && dryRun.stdout.contains("Nothing to do"), "\(dryRun)")
         let work = try box.run(["--config", "cfg.json", "--work", "-d", "--from", "b1", "work"], env: shim)
         #expect(work.status == 0 && work.stdout.contains("Nothing to do"), "\(work)")
+        let tree = try box.run(["--config", "cfg.json", "--tree", "--from", "b1", "work"], env: shim)
+        #expect(tree.status == 0 && tree.stdout.contains("Nothing to do"), "\(tree)")
         #expect(try rsyncRuns(box).isEmpty)
         let verbose = try box.run(["--config", "cfg.json", "--backup", "-v", "work"], env: shim)
         #expect(verbose.stdout.contains("(both trees were compared directly and nothing differs: no rsync run needed)"), "\(verbose)")

@@ -9,11 +9,11 @@ import Testing
 struct QuickComparisonTests {
     final class FakeComparison: TreeComparing, @unchecked Sendable {
         let answer: TreeComparison
-        let asked = Locked([(source: String, destination: String, deleting: Bool)]())
+        let asked = Locked([(source: String, destination: String, deleting: Bool, foldersOnly: Bool)]())
         init(_ answer: TreeComparison) { self.answer = answer }
 
-        func compare(source: String, destination: String, deleting: Bool) -> TreeComparison {
-            asked.withLock { $0.append((source, destination, deleting)) }
+        func compare(source: String, destination: String, deleting: Bool, foldersOnly: Bool) -> TreeComparison {
+            asked.withLock { $0.append((source, destination, deleting, foldersOnly)) }
             return answer
         }
         var count: Int { asked.withLock { $0.count } }
@@ -72,13 +72,21 @@ struct QuickComparisonTests {
         #expect(without.asked.withLock { $0.map(\.deleting) } == [false])
     }
 
+    @Test func treeComparesItsFoldersOnly() {
+        let (previewed, runner, comparison, _, _) = run(.identical, spec: stages.spec("/b1", action: .tree))
+        #expect(runner.calls.count == 0 && comparison.asked.withLock { $0.map(\.foldersOnly) } == [true])
+        if case .finished(.done) = previewed.next {} else { Issue.record("in step: \(previewed.next)") }
+        let (_, _, files, _, _) = run(.identical, spec: stages.spec("/b1"))
+        #expect(files.asked.withLock { $0.map(\.foldersOnly) } == [false])
+    }
+
     @Test func notAskedWhereRsyncsPreviewComparesDifferently() {
         var checksum = SyncOptions()
         checksum.checksum = true
         let host = RemoteHost(user: "me", host: "nas", port: nil, sshOptions: [], timeout: 10)
         var paths = stages.spec("/b1")
         paths = TransferSpec(action: .backup, configName: "Docs", source: StagesTests.work, destination: paths.destination, parent: "", names: ["m"])
-        for (spec, options) in [(stages.spec("/b1", action: .tree), SyncOptions()), (stages.spec("/b1"), checksum), (paths, SyncOptions())] {
+        for (spec, options) in [(stages.spec("/b1"), checksum), (paths, SyncOptions())] {
             let (_, runner, comparison, _, _) = run(.identical, spec: spec, options: options)
             #expect(comparison.count == 0 && runner.calls.count == 1, "\(spec.action) \(options.checksum) \(spec.names)")
         }

@@ -59,9 +59,9 @@ struct TreeComparisonTests {
         }
     }
 
-    static func compare(_ folder: TemporaryFolder, deleting: Bool = false, byPath: Bool = false) -> TreeComparison {
+    static func compare(_ folder: TemporaryFolder, deleting: Bool = false, byPath: Bool = false, foldersOnly: Bool = false) -> TreeComparison {
         let comparison = byPath ? LocalTreeComparison(attributesByFolder: false) : LocalTreeComparison()
-        return comparison.compare(source: folder.at("w"), destination: folder.at("b"), deleting: deleting)
+        return comparison.compare(source: folder.at("w"), destination: folder.at("b"), deleting: deleting, foldersOnly: foldersOnly)
     }
 
     /// Makes one difference and expects "don't know"; the folders' times are put back after it
@@ -93,6 +93,26 @@ struct TreeComparisonTests {
             #expect(Self.compare(folder, deleting: true) == .identical)
             let listed = try Self.dryRun(folder, deleting: true)
             #expect(listed.isEmpty, "\(listed)")
+        }
+    }
+
+    /// `--tree`: a file's change is none of its business, a folder's is, and so is a folder the
+    /// destination lacks or holds as a file.
+    @Test func foldersOnlyLooksAtFoldersAlone() throws {
+        try Self.twoTrees { folder in
+            try Self.shell("printf 'HELLO' > w/docs/a.txt && touch -d '2021-05-06 07:08:09' w/docs/a.txt && rm b/docs/b.txt\n" + Self.putBackFolderTimes, in: folder)
+            #expect(Self.compare(folder) == .unknown)
+            #expect(Self.compare(folder, foldersOnly: true) == .identical)
+            try Self.shell("chmod 700 w/docs/sub\n" + Self.putBackFolderTimes, in: folder)
+            #expect(Self.compare(folder, foldersOnly: true) == .unknown, "a folder's mode")
+        }
+        try Self.twoTrees { folder in
+            try Self.shell("mkdir w/docs/new-folder\n" + Self.putBackFolderTimes, in: folder)
+            #expect(Self.compare(folder, foldersOnly: true) == .unknown, "a folder the destination lacks")
+        }
+        try Self.twoTrees { folder in
+            try Self.shell("rmdir b/docs/empty-folder && touch b/docs/empty-folder\n" + Self.putBackFolderTimes, in: folder)
+            #expect(Self.compare(folder, foldersOnly: true) == .unknown, "a file where the source has a folder")
         }
     }
 

@@ -17,8 +17,9 @@ public enum TreeComparison: Equatable, Sendable {
 public protocol TreeComparing: Sendable {
     /// Whether `source`'s tree and `destination`'s are identical in everything rsync's preview of
     /// the whole location compares, and more. `deleting`: a name only the destination has is a
-    /// difference (`--delete` would list it); otherwise it is not looked at.
-    func compare(source: String, destination: String, deleting: Bool) -> TreeComparison
+    /// difference (`--delete` would list it); otherwise it is not looked at. `foldersOnly`: only
+    /// the folders are compared (`--tree`, whose rsync runs leave everything else out).
+    func compare(source: String, destination: String, deleting: Bool, foldersOnly: Bool) -> TreeComparison
 }
 
 /// The real comparison. The source is walked on a thread of its own (a depth-first walk, each
@@ -45,11 +46,11 @@ public struct LocalTreeComparison: TreeComparing {
 
     init(attributesByFolder: Bool) { self.attributesByFolder = attributesByFolder }
 
-    public func compare(source: String, destination: String, deleting: Bool) -> TreeComparison {
+    public func compare(source: String, destination: String, deleting: Bool, foldersOnly: Bool) -> TreeComparison {
         let queue = WalkQueue()
         let sourceRoot = PathBytes.bytes(source)
         let byFolder = attributesByFolder
-        guard let walker = WorkerThread.startSeparately({ SourceWalk(queue: queue, attributesByFolder: byFolder).run(root: sourceRoot) }) else {
+        guard let walker = WorkerThread.startSeparately({ SourceWalk(queue: queue, attributesByFolder: byFolder, foldersOnly: foldersOnly).run(root: sourceRoot) }) else {
             return .unknown
         }
         let answer = DestinationCheck(deleting: deleting, attributesByFolder: byFolder).run(root: PathBytes.bytes(destination), queue: queue)

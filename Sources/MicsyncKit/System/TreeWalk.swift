@@ -17,9 +17,12 @@ final class SourceWalk {
     private var packet: [WalkMessage] = []
     private var packetItems = 0
     private var stopped = false
+    /// Only folders are sent (what is not a folder is not even read where the entry's type says so).
+    private let foldersOnly: Bool
 
-    init(queue: WalkQueue, attributesByFolder: Bool) {
+    init(queue: WalkQueue, attributesByFolder: Bool, foldersOnly: Bool = false) {
         self.queue = queue
+        self.foldersOnly = foldersOnly
         reader = TreeItemReader(byFolder: attributesByFolder)
     }
 
@@ -44,11 +47,14 @@ final class SourceWalk {
         var items: [TreeItem] = []
         var count = 0
         let reader = self.reader
-        let complete = entries.forEach(in: folder) { name, length, _ in
+        let foldersOnly = self.foldersOnly
+        let complete = entries.forEach(in: folder) { name, length, type in
             let match = RsyncCommand.reservedMatch(UnsafeRawBufferPointer(start: name, count: length), atTop: depth == 0)
             if match == .always { return true }
+            if foldersOnly && type != UInt8(DT_DIR) && type != UInt8(DT_UNKNOWN) { return true }
             guard var item = reader.item(named: name, in: folder, folderPath: path) else { return false }
             if match == .whenFolder && item.isFolder { return true }
+            if foldersOnly && !item.isFolder { return true }
             if !item.isFolder && item.links != 1 { return false }
             item.name = Array(UnsafeRawBufferPointer(start: name, count: length + 1))
             if item.isFolder { folders.append(item) }
