@@ -1,4 +1,4 @@
-// Fuzzing the real binary (SPEC sections 1 and 2): hostile configuration files and command lines
+// Fuzzing the real binary (README: "Configuration", "Usage"): hostile configuration files and command lines
 // never crash or hang micsync; it exits 0, 1, 2 or 3, a status 2 says `micsync: …` and changes
 // nothing. Runs: MICSYNC_FUZZ_ITERATIONS × 200 / 3000 (default 200); seed MICSYNC_FUZZ_SEED;
 // one run alone with MICSYNC_FUZZ_CASE=N.

@@ -201,7 +201,7 @@ struct RemoteTests {
         #expect(box.read("b1/docs/a.txt") == "alpha\n", "\(r)")
         #expect(box.snapshot("rb").isEmpty, "\(r)")
 
-        // With no other destination left: exit 1 (SPEC section 4), nothing written.
+        // With no other destination left: exit 1 (README: "Output and exit status"), nothing written.
         try remoteConfig(box, server, backups: [closed])
         let alone = try box.run(["--config", "cfg.json", "--backup", "work/docs"], timeout: 60)
         #expect(alone.status == 1, "\(alone)")

@@ -5,7 +5,7 @@ import Glibc
 import MicsyncKit
 @testable import MicsyncCLI
 
-/// SPEC section 2: the command line → a `Request`, and the usage errors.
+/// The command line → a `Request`, and the usage errors (README: "Usage").
 @Suite("Command line")
 struct MicsyncCommandTests {
     func request(_ arguments: [String]) throws -> Request {

@@ -1,7 +1,7 @@
 import Testing
 @testable import MicsyncKit
 
-/// SPEC section 5, step 3: what runs is exactly what was shown and accepted.
+/// What runs is exactly what was shown and accepted (README: "How it works, and what it promises").
 @Suite("ApplyPlan")
 struct ApplyPlanTests {
     static let source = Location(role: .work, path: "/src")

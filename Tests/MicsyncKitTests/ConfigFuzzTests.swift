@@ -1,4 +1,4 @@
-// Fuzzing of the configuration reader (SPEC section 1): hostile files never crash or hang
+// Fuzzing of the configuration reader (README: "Configuration"): hostile files never crash or hang
 // JSONReader / ConfigurationLoader; each gives a valid Configuration or a ConfigError, and every
 // JSONSyntaxError points inside the input. MICSYNC_FUZZ_ITERATIONS (default 3000) and
 // MICSYNC_FUZZ_SEED set the run; a case is rerun alone with MICSYNC_FUZZ_CASE=N.
@@ -132,7 +132,7 @@ struct ConfigFuzzTests {
         return syntax != nil ? 2 : outcome
     }
 
-    /// What a valid Configuration promises (SPEC section 1).
+    /// What a valid Configuration promises (README: "Configuration").
     func expectSound(_ configuration: Configuration, _ label: String, _ bytes: [UInt8]) {
         let names = configuration.configs.map(\.name)
         #expect(Set(names).count == names.count && !names.contains(""), "\(label): names \(names)")

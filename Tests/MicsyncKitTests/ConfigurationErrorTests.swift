@@ -1,7 +1,7 @@
 import Testing
 @testable import MicsyncKit
 
-/// SPEC section 1: each problem of the configuration file is one error that names the file, the
+/// README "Configuration": each problem of the configuration file is one error that names the file, the
 /// config (by name, or by position where it has no name) and what is wrong.
 @Suite("Configuration file errors")
 struct ConfigurationErrorTests {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MicsyncKit
 
-/// SPEC section 1: where the file is found, and how location paths are read.
+/// Where the configuration file is found, and how location paths are read (README: "Configuration").
 @Suite("Configuration file locations")
 struct ConfigurationLocationTests {
     func load(_ json: String, at file: String = "/etc/micsync/config.json", fileSystem: FakeFileSystem = FakeFileSystem()) throws -> Configuration {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MicsyncKit
 
-/// rsync's `--out-format='%i %l %n'` lines (RSYNC-NOTES: reading a preview).
+/// rsync's `--out-format='%i %l %n'` lines, as the preview reads them.
 @Suite("ItemizedLine")
 struct ItemizedLineTests {
     func parse(_ line: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> ItemizedLine {

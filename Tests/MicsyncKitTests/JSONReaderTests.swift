@@ -1,7 +1,7 @@
 import Testing
 @testable import MicsyncKit
 
-/// SPEC section 1: "not valid JSON: the line and column of the fault, as `line N, column M`;
+/// README "Configuration": "not valid JSON: the line and column of the fault, as `line N, column M`;
 /// a key given twice in one object".
 @Suite("JSONReader")
 struct JSONReaderTests {

@@ -1,7 +1,7 @@
 import Testing
 @testable import MicsyncKit
 
-/// SPEC section 5, step 1 (and the change of type of section 4): the preview's lines classified.
+/// The preview's lines classified, changes of type included (README: "How it works", "What a run looks like").
 @Suite("PreviewBuilder")
 struct PreviewBuilderTests {
     static let source = Location(role: .work, path: "/src")

@@ -1,7 +1,7 @@
 import Testing
 @testable import MicsyncKit
 
-/// SPEC section 6: questions, answered from standard input.
+/// Questions, answered from standard input (README: "Questions").
 @Suite("Questions")
 struct QuestionsTests {
     func questions(_ answers: [String?]) -> (Questions, ScriptedPrompter, RecordingConsole) {

@@ -1,7 +1,7 @@
 import Testing
 @testable import MicsyncKit
 
-/// SPEC sections 2 (selection), 3 (config choice) and 4: source and destinations per action.
+/// Source and destinations per action: the selection, the choice of config, the actions (README: "Usage").
 @Suite("Resolver: configs, sources and destinations")
 struct ResolverActionTests {
     /// Two WORKs, three BACKUPs of which `b3` is not plugged in; every location holds `a`.

@@ -29,7 +29,7 @@ struct ResolverFixture {
     }
 }
 
-/// SPEC section 3: PATH arguments → config, origin and relative paths.
+/// PATH arguments → config, origin and relative paths (README: "Usage").
 @Suite("Resolver: PATHs")
 struct ResolverPathTests {
     let docs = [("Docs", ["w"], ["b"])]

@@ -1,7 +1,7 @@
 import Testing
 @testable import MicsyncKit
 
-/// rsync argument lists (RSYNC-NOTES: applying exactly what was shown), and `-v`'s shell quoting.
+/// rsync argument lists (README: "How it works": applying exactly what was shown), and `-v`'s shell quoting.
 @Suite("RsyncCommand")
 struct RsyncCommandTests {
     static let source = Location(role: .work, path: "/w/docs")
