@@ -12,7 +12,7 @@ struct QuickComparisonTests {
         let asked = Locked([(source: String, destination: String, deleting: Bool, foldersOnly: Bool)]())
         init(_ answer: TreeComparison) { self.answer = answer }
 
-        func compare(source: String, destination: String, deleting: Bool, foldersOnly: Bool) -> TreeComparison {
+        func compare(source: String, destination: String, deleting: Bool, foldersOnly: Bool, interrupted: () -> Bool) -> TreeComparison {
             asked.withLock { $0.append((source, destination, deleting, foldersOnly)) }
             return answer
         }

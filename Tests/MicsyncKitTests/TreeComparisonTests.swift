@@ -61,7 +61,7 @@ struct TreeComparisonTests {
 
     static func compare(_ folder: TemporaryFolder, deleting: Bool = false, byPath: Bool = false, foldersOnly: Bool = false) -> TreeComparison {
         let comparison = byPath ? LocalTreeComparison(attributesByFolder: false) : LocalTreeComparison()
-        return comparison.compare(source: folder.at("w"), destination: folder.at("b"), deleting: deleting, foldersOnly: foldersOnly)
+        return comparison.compare(source: folder.at("w"), destination: folder.at("b"), deleting: deleting, foldersOnly: foldersOnly, interrupted: { false })
     }
 
     /// Makes one difference and expects "don't know"; the folders' times are put back after it
@@ -113,6 +113,16 @@ struct TreeComparisonTests {
         try Self.twoTrees { folder in
             try Self.shell("rmdir b/docs/empty-folder && touch b/docs/empty-folder\n" + Self.putBackFolderTimes, in: folder)
             #expect(Self.compare(folder, foldersOnly: true) == .unknown, "a file where the source has a folder")
+        }
+    }
+
+    /// Ctrl-C: the comparison stops and does not claim "identical" (the preview then goes to
+    /// rsync, whose run the interrupt stops at once).
+    @Test func anInterruptedComparisonDoesNotKnow() throws {
+        try Self.twoTrees { folder in
+            let comparison = LocalTreeComparison()
+            #expect(comparison.compare(source: folder.at("w"), destination: folder.at("b"), deleting: false, foldersOnly: false, interrupted: { true }) == .unknown)
+            #expect(Self.compare(folder) == .identical)
         }
     }
 

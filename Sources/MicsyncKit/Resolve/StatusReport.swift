@@ -248,7 +248,10 @@ public struct StatusReport: Sendable {
         command.itemizesEverything = !destination.caseSensitive
         let source = probe?.capabilities(of: spec.source) ?? .everything()
         if QuickComparison.applies(to: spec, command: command, drives: (source, destination), singleRun: false), let treeComparison,
-           treeComparison.compare(source: spec.source.path, destination: spec.destination.path, deleting: true, foldersOnly: false) == .identical {
+           runner.catchingInterrupts({ interrupted in
+               treeComparison.compare(source: spec.source.path, destination: spec.destination.path, deleting: true, foldersOnly: false,
+                                      interrupted: interrupted)
+           }) == .identical {
             return .success(comparison)
         }
         if let host = spec.source.host ?? spec.destination.host {

@@ -95,8 +95,10 @@ public struct Engine: Sendable {
         if !options.dryRun && result.next.isSingleRun && !drives.destination.refusesSomeItems { return result }
         let deleting = spec.action.mayDelete && options.deletion != .never
         if QuickComparison.applies(to: spec, command: command, drives: drives, singleRun: result.next.isSingleRun), let treeComparison,
-           treeComparison.compare(source: spec.source.path, destination: spec.destination.path, deleting: deleting,
-                                  foldersOnly: spec.action == .tree) == .identical {
+           runner.catchingInterrupts({ interrupted in
+               treeComparison.compare(source: spec.source.path, destination: spec.destination.path, deleting: deleting,
+                                      foldersOnly: spec.action == .tree, interrupted: interrupted)
+           }) == .identical {
             if options.verbose { console.line(QuickComparison.verboseLine) }
             report.nothingToDo()
             if !options.dryRun { onFinished(spec, ApplyTotals(), result.outcome) }

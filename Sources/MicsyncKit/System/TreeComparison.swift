@@ -19,7 +19,8 @@ public protocol TreeComparing: Sendable {
     /// the whole location compares, and more. `deleting`: a name only the destination has is a
     /// difference (`--delete` would list it); otherwise it is not looked at. `foldersOnly`: only
     /// the folders are compared (`--tree`, whose rsync runs leave everything else out).
-    func compare(source: String, destination: String, deleting: Bool, foldersOnly: Bool) -> TreeComparison
+    /// `interrupted` (Ctrl-C) is asked as it goes: then it stops, "don't know".
+    func compare(source: String, destination: String, deleting: Bool, foldersOnly: Bool, interrupted: () -> Bool) -> TreeComparison
 }
 
 /// The real comparison. The source is walked on a thread of its own (a depth-first walk, each
@@ -46,14 +47,14 @@ public struct LocalTreeComparison: TreeComparing {
 
     init(attributesByFolder: Bool) { self.attributesByFolder = attributesByFolder }
 
-    public func compare(source: String, destination: String, deleting: Bool, foldersOnly: Bool) -> TreeComparison {
+    public func compare(source: String, destination: String, deleting: Bool, foldersOnly: Bool, interrupted: () -> Bool) -> TreeComparison {
         let queue = WalkQueue()
         let sourceRoot = PathBytes.bytes(source)
         let byFolder = attributesByFolder
         guard let walker = WorkerThread.startSeparately({ SourceWalk(queue: queue, attributesByFolder: byFolder, foldersOnly: foldersOnly).run(root: sourceRoot) }) else {
             return .unknown
         }
-        let answer = DestinationCheck(deleting: deleting, attributesByFolder: byFolder).run(root: PathBytes.bytes(destination), queue: queue)
+        let answer = DestinationCheck(deleting: deleting, attributesByFolder: byFolder).run(root: PathBytes.bytes(destination), queue: queue, interrupted: interrupted)
         queue.stop()
         walker.join()
         return answer

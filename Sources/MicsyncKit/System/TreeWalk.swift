@@ -116,8 +116,9 @@ final class DestinationCheck {
 
     deinit { folders.forEach { close($0) } }
 
-    func run(root: [UInt8], queue: WalkQueue) -> TreeComparison {
+    func run(root: [UInt8], queue: WalkQueue, interrupted: () -> Bool = { false }) -> TreeComparison {
         while true {
+            if interrupted() { return .unknown }
             for message in queue.pop() {
                 switch message {
                 case .folder(let depth, let item):
