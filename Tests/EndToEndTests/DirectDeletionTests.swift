@@ -39,21 +39,25 @@ struct DirectDeletionTests {
         #expect(log.contains("--dry-run") && !log.contains("--delete-missing-args"), "no rsync run deletes\n\(log)")
     }
 
-    @Test("a folder whose excluded contents keep it: the rest is deleted, it and its excluded item stay, exit 0")
-    func excludedContentsKeepTheirFolder() throws {
+    /// rsync's dry run says "cannot delete non-empty directory" for a folder two levels above an
+    /// excluded item and yet lists it as deleted: the preview leaves it out.
+    @Test("a folder whose excluded contents keep it, one or two levels down: the rest is deleted, the folders and the excluded item stay, exit 0",
+          arguments: [("old", ["old/x.txt"]), ("old/sub", ["old/x.txt", "old/sub/y.txt"])])
+    func excludedContentsKeepTheirFolders(excludedIn: String, deleted: [String]) throws {
         let box = try Sandbox()
         try box.folder("work")
         try box.folder("b1")
         try box.config(#"{"configs":[{"name":"Docs","work":["work"],"backup":["b1"],"exclude":["*.tmp"]}]}"#)
         try box.write("b1/docs/keep.txt", "k\n", mtime: old)
         try box.write("work/docs/keep.txt", "k\n", mtime: old)
-        try box.write("work/docs/old/x.txt", "x\n")
-        try box.write("work/docs/old/scratch.tmp", "excluded\n")
+        for path in deleted { try box.write("work/docs/" + path, "x\n") }
+        try box.write("work/docs/\(excludedIn)/scratch.tmp", "excluded\n")
         let r = try box.run(["--config", "cfg.json", "--work", "-D", "work/docs"])
         #expect(r.status == 0, "\(r)")
-        #expect(!box.exists("work/docs/old/x.txt"), "\(r)")
-        #expect(box.read("work/docs/old/scratch.tmp") == "excluded\n", "an excluded item is never deleted\n\(r)")
-        #expect(r.stdout.contains("0 overwritten, 1 deleted"), "\(r)")
+        for path in deleted { #expect(!box.exists("work/docs/" + path), "\(path)\n\(r)") }
+        #expect(box.read("work/docs/\(excludedIn)/scratch.tmp") == "excluded\n", "an excluded item is never deleted\n\(r)")
+        #expect(r.stdout.contains("0 overwritten, \(deleted.count) deleted"), "\(r)")
+        #expect(!r.stderr.contains("cannot delete"), "\(r)")
     }
 
     @Test("-v keeps the rsync deletion run, shown to paste; -k keeps it too, so the trash gets the deleted file")

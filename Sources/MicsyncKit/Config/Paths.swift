@@ -44,6 +44,17 @@ public enum Paths {
         return String(path[..<slash])
     }
 
+    /// The folders a relative path lies in, nearest first ("a/b/c": "a/b", "a").
+    public static func folders(above path: String) -> [String] {
+        var folders: [String] = []
+        var folder = parent(path)
+        while !folder.isEmpty {
+            folders.append(folder)
+            folder = parent(folder)
+        }
+        return folders
+    }
+
     /// How many folders deep a relative path lies ("a" 0, "a/b" 1).
     public static func depth(_ path: String) -> Int {
         path.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) }

@@ -241,12 +241,12 @@ public struct StatusReport: Sendable {
         command.checksum = checksum
         // Compared as a backup copies: what either side cannot hold is not compared.
         let destination = probe?.capabilities(of: spec.destination) ?? .everything()
-        command.fidelity = CopyFidelity.between(source: probe?.capabilities(of: spec.source) ?? .everything(), destination: destination,
+        let source = probe?.capabilities(of: spec.source) ?? .everything()
+        command.fidelity = CopyFidelity.between(source: source, destination: destination,
                                                 sourceRsync: probe?.rsync(for: spec.source) ?? .full,
                                                 destinationRsync: probe?.rsync(for: spec.destination) ?? .full,
                                                 aclsAndAttributes: spec.aclsAndXattrs, asRoot: asRoot)
         command.itemizesEverything = !destination.caseSensitive
-        let source = probe?.capabilities(of: spec.source) ?? .everything()
         if QuickComparison.applies(to: spec, command: command, drives: (source, destination), singleRun: false), let treeComparison,
            runner.catchingInterrupts({ interrupted in
                treeComparison.compare(source: spec.source.path, destination: spec.destination.path, deleting: true, foldersOnly: false,

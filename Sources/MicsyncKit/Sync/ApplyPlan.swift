@@ -107,14 +107,7 @@ public struct ApplyPlan: Equatable, Sendable {
     /// Deleting a folder deletes what is inside: list only the top-most of each deleted subtree.
     static func topMost(_ deletions: [Change]) -> [String] {
         let folders = Set(deletions.filter(\.isDirectory).map(\.path))
-        return deletions.map(\.path).filter { path in
-            var ancestor = Paths.parent(path)
-            while !ancestor.isEmpty {
-                if folders.contains(ancestor) { return false }
-                ancestor = Paths.parent(ancestor)
-            }
-            return true
-        }
+        return deletions.map(\.path).filter { !Paths.folders(above: $0).contains(where: folders.contains) }
     }
 
     /// Writing into a folder changes its time; listing the folder too makes rsync set it back to

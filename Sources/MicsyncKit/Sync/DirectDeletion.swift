@@ -6,11 +6,7 @@ extension Engine {
     /// a folder that holds anything the preview did not list. No link on the way is followed
     /// (`FileSystem.removeItem`), and Ctrl-C stops it between two items, as it stops rsync.
     func delete(_ deletions: [Change], spec: TransferSpec, totals: inout ApplyTotals) -> Outcome {
-        // A drive unplugged since the preview: nothing to delete on the disc beneath its mount point.
-        guard fileSystem.isDirectory(spec.destination.path) else {
-            console.warning("\(spec.destination.displayName) is no longer accessible (unplugged?); nothing more copied to it")
-            return .failed
-        }
+        guard stillThere(spec.destination) else { return .failed }
         let destination = fileSystem.on(spec.destination)
         // Nothing below a top-most deleted item can be in the source unless that item is.
         let topMost = ApplyPlan.topMost(deletions)
@@ -28,8 +24,7 @@ extension Engine {
                     deleted += 1
                 } catch {
                     failures.append(deletion.displayPath + " (" + error.reason + ")")
-                    var folder = Paths.parent(deletion.path)
-                    while !folder.isEmpty && holding.insert(folder).inserted { folder = Paths.parent(folder) }
+                    holding.formUnion(Paths.folders(above: deletion.path))
                 }
             }
             return false
@@ -38,7 +33,7 @@ extension Engine {
         let name = spec.destination.displayName
         if !returned.isEmpty {
             console.warning("\(returned.count) items to delete in \(name) are in \(spec.source.displayName) again since the preview; left alone: "
-                + Self.some(returned.map(PathBytes.display)))
+                + Self.some(returned.map(PathBytes.display)) + " (run micsync again to see what to copy)")
         }
         if !failures.isEmpty {
             let above = deletions.filter { holding.contains($0.path) }.count
@@ -51,9 +46,5 @@ extension Engine {
 
     private static func isWithin(_ path: String, _ folders: [String]) -> Bool {
         folders.contains { path == $0 || path.hasPrefix($0 + "/") }
-    }
-
-    private static func some(_ names: [String]) -> String {
-        names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", …" : "")
     }
 }

@@ -418,13 +418,7 @@ public struct Engine: Sendable {
     /// Runs one command that changes files and counts what it reported doing.
     func apply(_ step: Step, command: RsyncCommand, replaced: Set<String>, totals: inout ApplyTotals, progress: ProgressSlot?,
                each: (ItemizedLine, String) -> Void = { _, _ in }, written: (CreatedItems.Item) -> Void = { _ in }) -> Outcome {
-        // rsync would create a missing destination folder: a drive unplugged since the preview
-        // must not turn into a new folder on the disc beneath its mount point. (A remote one is
-        // guarded by the `cd` into it that starts rsync's server there.)
-        guard command.spec.destination.isRemote || fileSystem.isDirectory(command.spec.destination.path) else {
-            console.warning("\(command.spec.destination.displayName) is no longer accessible (unplugged, or its host unreachable?); nothing more copied to it")
-            return .failed
-        }
+        guard stillThere(command.spec.destination) else { return .failed }
         var messages: [String] = []
         let sourceFiles = fileSystem.on(command.spec.source)
         /// What this run said it created, checked when it ends with errors: rsync names an item
@@ -467,7 +461,7 @@ public struct Engine: Sendable {
         var outcome = step.deletes && result.status == 24 ? .done : outcome(of: result, destination: command.spec.destination)
         if !appeared.isEmpty {
             console.warning("\(appeared.count) items appeared in \(command.spec.destination.displayName) since the preview; left alone, not copied: "
-                + appeared.prefix(10).map(PathBytes.display).joined(separator: ", ") + (appeared.count > 10 ? ", …" : ""))
+                + Self.some(appeared.map(PathBytes.display)) + " (run micsync again to see them)")
             outcome = max(outcome, .incomplete)
         }
         if outcome != .done && !created.isEmpty {
@@ -483,6 +477,21 @@ public struct Engine: Sendable {
         }
         created.discard()
         return outcome
+    }
+
+    /// Whether the destination folder is still there before something is written to it, said
+    /// when it is not: rsync (or micsync's own deletions) would otherwise work on the disc beneath
+    /// an unplugged drive's mount point. A remote one is guarded by the `cd` into it that starts
+    /// rsync's server there.
+    func stillThere(_ destination: Location) -> Bool {
+        guard !destination.isRemote && !fileSystem.isDirectory(destination.path) else { return true }
+        console.warning("\(destination.displayName) is no longer accessible (unplugged, or its host unreachable?); nothing more copied to it")
+        return false
+    }
+
+    /// The first ten of `names`, for a warning (", …" when there are more).
+    static func some(_ names: [String]) -> String {
+        names.prefix(10).joined(separator: ", ") + (names.count > 10 ? ", …" : "")
     }
 
     /// Runs rsync; nil (with a message) when it cannot be started.

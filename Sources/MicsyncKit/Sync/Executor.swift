@@ -74,7 +74,7 @@ extension Engine {
             if answered.answers.leftSomething { outcome = max(outcome, .incomplete) }
             if !changedSince.isEmpty && (answered.answers.overwrite || answered.answers.delete) {
                 console.warning("\(changedSince.count) items changed in \(spec.destination.displayName) since the preview; left alone: "
-                    + changedSince.prefix(10).joined(separator: ", ") + (changedSince.count > 10 ? ", …" : ""))
+                    + Self.some(changedSince))
                 outcome = max(outcome, .incomplete)
             }
             // Folder times after deletions are set directly where both folders are on this
@@ -136,7 +136,7 @@ extension Engine {
         let changedWhileAsking = options.verbose ? current.keepingOnlyUnchanged(in: spec.destination.path, fileSystem: fileSystem.on(spec.destination)).changed : []
         if !changedWhileAsking.isEmpty && !prepared.steps.isEmpty {
             console.warning("\(changedWhileAsking.count) items changed in \(spec.destination.displayName) while the commands were asked about: "
-                + changedWhileAsking.prefix(10).joined(separator: ", ") + (changedWhileAsking.count > 10 ? ", …" : "")
+                + Self.some(changedWhileAsking)
                 + "; nothing was run for it (run micsync again to see the changes)")
             return finish(spec, .incomplete, ApplyTotals(), answered.previewed.started, declined)
         }
@@ -149,9 +149,9 @@ extension Engine {
         totals.declined = answered.answers.declinedCount(in: preview)
         totals.unstorable = preview.unstorable.count
         if !prepared.plan.deletions.isEmpty { outcome = max(outcome, delete(prepared.plan.deletions, spec: spec, totals: &totals)) }
-        for step in prepared.steps where outcome != .interrupted {
-            outcome = max(outcome, apply(step, command: prepared.command, replaced: replaced, totals: &totals, progress: progress))
+        for step in prepared.steps {
             if outcome == .interrupted { break }
+            outcome = max(outcome, apply(step, command: prepared.command, replaced: replaced, totals: &totals, progress: progress))
         }
         let links = prepared.linksAccepted ? prepared.plan.hardLinks : []
         if outcome < .failed && !links.isEmpty { outcome = max(outcome, link(links, spec: spec, totals: &totals)) }

@@ -546,11 +546,7 @@ public struct PreviewBuilder {
         }.map(\.element)
         preview.keptForSource = kept
         // The folders holding a kept item are not deleted either (deleting them would take it).
-        var holding = Set<String>()
-        for change in kept {
-            var folder = Paths.parent(change.path)
-            while !folder.isEmpty && holding.insert(folder).inserted { folder = Paths.parent(folder) }
-        }
+        let holding = Set(kept.flatMap { Paths.folders(above: $0.path) })
         if !holding.isEmpty { preview.deletions.removeAll { holding.contains($0.path) } }
     }
 
@@ -620,12 +616,7 @@ extension Preview {
             // along) and every one below it: a link in its place would lead elsewhere.
             let moved = Set(movedDeletions.map(\.path))
             result.deletions = deletions.filter { deletion in
-                guard !moved.contains(deletion.path) else { return false }
-                var folder = Paths.parent(deletion.path)
-                while !folder.isEmpty {
-                    if moved.contains(folder) { return false }
-                    folder = Paths.parent(folder)
-                }
+                guard !moved.contains(deletion.path), !Paths.folders(above: deletion.path).contains(where: moved.contains) else { return false }
                 return !movedDeletions.contains { $0.path.hasPrefix(deletion.path + "/") }
             }
             changed += movedDeletions.map(\.displayPath)

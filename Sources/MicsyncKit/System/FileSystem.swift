@@ -365,9 +365,7 @@ public struct LocalFileSystem: FileSystem {
         let components = PathBytes.bytes(relative).split(separator: UInt8(ascii: "/"))
         guard let name = components.last else { throw FileError(path: path, reason: "not an item below the location") }
         for component in components.dropLast() {
-            let next = (Array(component) + [0]).withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { openat(folder, $0.baseAddress!, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
-            }
+            let next = Array(component).withCString { openat(folder, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
             guard next >= 0 else {
                 let reason = errno == ELOOP || errno == ENOTDIR ? "a link or a non-folder now stands on its way" : String(cString: strerror(errno))
                 throw FileError(path: path, reason: reason)
@@ -375,9 +373,7 @@ public struct LocalFileSystem: FileSystem {
             close(folder)
             folder = next
         }
-        let removed = (Array(name) + [0]).withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { unlinkat(folder, $0.baseAddress!, isFolder ? AT_REMOVEDIR : 0) }
-        }
+        let removed = Array(name).withCString { unlinkat(folder, $0, isFolder ? AT_REMOVEDIR : 0) }
         guard removed == 0 else {
             throw FileError(path: path, reason: errno == ENOTEMPTY || errno == EEXIST ? Self.notEmpty : String(cString: strerror(errno)))
         }

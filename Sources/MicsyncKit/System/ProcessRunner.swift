@@ -109,18 +109,20 @@ private enum ChildTable {
     }
 
     static func release() {
-        state.withLock { state in
-            state.running -= 1
-            if state.running == 0 { signal(SIGINT, state.previousHandler) }
-        }
+        state.withLock { state in releaseLocked(&state) }
+    }
+
+    /// One holder fewer; the last puts the previous handler back.
+    private static func releaseLocked(_ state: inout State) {
+        state.running -= 1
+        if state.running == 0 { signal(SIGINT, state.previousHandler) }
     }
 
     static func remove(_ slot: Int?) {
         state.withLock { state in
             guard let slot else { return }
             childSlots[slot] = 0
-            state.running -= 1
-            if state.running == 0 { signal(SIGINT, state.previousHandler) }
+            releaseLocked(&state)
         }
     }
 }
@@ -209,7 +211,7 @@ public struct SpawningProcessRunner: ProcessRunner {
         for descriptor in outputPipe + errorPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         // Room for what rsync writes while micsync lets its lines gather (Linux's F_SETPIPE_SZ;
         // where it is refused, the usual 64 KiB do).
-        _ = fcntl(outputPipe[0], 1031, 1 << 20)
+        _ = fcntl(outputPipe[0], Self.setPipeSize, 1 << 20)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -288,6 +290,9 @@ public struct SpawningProcessRunner: ProcessRunner {
         }
         return timedOut
     }
+
+    /// Linux's F_SETPIPE_SZ, which Glibc's Swift module does not export.
+    static let setPipeSize: Int32 = 1031
 
     /// Microseconds to wait after a short read of standard output before reading again.
     static let gatheringPause: useconds_t = 3000
