@@ -258,6 +258,9 @@ struct ExFATReviewTests {
                 try box.write("work/d/gone/what?.txt", "q\n")
                 try box.write("work/d/gone/sub/y.txt", "y\n")
                 try box.write("work/d/gone/sub/q?.txt", "q\n")
+                // d/ gets an older time than the drive's: its attributes are set by a run too,
+                // which must not list the kept folders the drive lacks.
+                try box.setTime("work/d", older)
                 let back = try box.run(["--config", "cfg.json", "--work"] + options + ["work/d"])
                 #expect(Set(back.listed("Delete")) == ["d/gone/x.txt", "d/gone/sub/y.txt"], "\(options) \(back)")
                 #expect(box.read("work/d/gone/what?.txt") == "q\n" && box.read("work/d/gone/sub/q?.txt") == "q\n", "\(options) \(back)")

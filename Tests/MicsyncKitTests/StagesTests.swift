@@ -52,6 +52,23 @@ struct StagesTests {
         #expect(remote.folderTimes.isEmpty)
     }
 
+    /// A folder kept in the destination for what it holds (excluded items, items the source's
+    /// drive cannot store) has no time in the source: no run lists it, which would fail on it.
+    @Test func aFolderAboveADeletionThatTheSourceLacksIsListedInNoRun() {
+        var mixed = Preview()
+        mixed.new = [change(.new, "n")]
+        mixed.deletions = [change(.deletion, "kept/x"), change(.deletion, "d/y")]
+        let answers = DestinationAnswers(overwrite: true, delete: true)
+        for local in [true, false] {
+            let plan = RunPlan.make(preview: mixed, spec: spec("/b", action: .transfer), answers: answers, local: local) { $0.filter { $0 != "kept" } }
+            #expect(plan.runs == [.delete(["kept/x", "d/y"]), .add(["n", ".", "d"])], "\(local)")
+            let onlyDeletions = RunPlan.make(preview: { var p = mixed; p.new = []; return p }(), spec: spec("/b", action: .transfer),
+                                             answers: answers, local: local) { $0.filter { $0 != "kept" } }
+            #expect((local ? onlyDeletions.folderTimes : onlyDeletions.runs.compactMap { if case .folderTimes(let f) = $0 { f } else { nil } }.first ?? []) == ["d"],
+                    "\(local) \(onlyDeletions)")
+        }
+    }
+
     @Test func deletionsMadeDirectlyTakeEveryListedItemContentsFirstAndNoRun() {
         var deletions = Preview()
         deletions.deletions = [change(.deletion, "old", folder: true), change(.deletion, "old/sub/y"), change(.deletion, "old/sub", folder: true),

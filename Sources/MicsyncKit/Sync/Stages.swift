@@ -115,14 +115,25 @@ public struct RunPlan: Equatable, Sendable {
     public init(runs: [Run] = []) { self.runs = runs }
 
     /// The runs for `preview` (the destination as it still is) given `answers`. `local`: both
-    /// sides are on this machine; otherwise `sourceFolders` tells which of the folders whose
-    /// times deletions changed the source still has (those are set by a run). `keepsReplaced`
+    /// sides are on this machine. `sourceFolders` tells which of the folders whose times
+    /// deletions changed the source still has: only those are set again (a folder kept in the
+    /// destination for what it holds, excluded items or items the source's drive cannot store,
+    /// may have none in the source, and a run listing it would fail on it). `keepsReplaced`
     /// (-k): a file a hard link would replace is replaced by a copy instead (see `ApplyPlan`).
     /// `deletesDirectly`: the accepted deletions are made by micsync (`deletions`), not by a run.
     public static func make(preview: Preview, spec: TransferSpec, answers: DestinationAnswers, local: Bool, keepsReplaced: Bool = false,
                             deletesDirectly: Bool = false, sourceFolders: ([String]) -> [String] = { $0 }) -> RunPlan {
-        let lists = ApplyPlan.make(preview: preview, spec: spec, overwrite: answers.overwrite, delete: answers.delete,
+        var lists = ApplyPlan.make(preview: preview, spec: spec, overwrite: answers.overwrite, delete: answers.delete,
                                    linksHardLinks: !spec.destination.isRemote, keepsReplaced: keepsReplaced)
+        if !lists.deletionList.isEmpty {
+            let above = Set(lists.deletionList.map { Paths.parent($0).isEmpty ? "." : Paths.parent($0) })
+            let gone = above.subtracting(sourceFolders(Array(above)))
+            if !gone.isEmpty {
+                lists.addList.removeAll(where: gone.contains)
+                lists.replaceList.removeAll(where: gone.contains)
+                lists.folderTimes.removeAll(where: gone.contains)
+            }
+        }
         var plan = RunPlan()
         plan.refused = lists.refused
         plan.replaced = lists.replaceList
@@ -140,8 +151,7 @@ public struct RunPlan: Equatable, Sendable {
         if local {
             plan.folderTimes = lists.folderTimes
         } else if !lists.folderTimes.isEmpty {
-            let kept = sourceFolders(lists.folderTimes)
-            if !kept.isEmpty { plan.runs.append(.folderTimes(kept)) }
+            plan.runs.append(.folderTimes(lists.folderTimes))
         }
         if lists.bulk {
             plan.runs.append(.bulk)
