@@ -13,11 +13,14 @@
 /// `g` the ACL also shows as an XFS attribute; `o` the location is the root folder of its mount.
 /// rsync answers `r LINE` per line of `rsync --version`, or `r-` when the host has none.
 enum RemoteDriveTrial {
-    /// The trial of each path (home-relative `~` paths allowed), then `rsync --version`.
+    /// The trial of each path (home-relative `~` paths allowed), with `rsync --version` asked
+    /// meanwhile (the host starts a few dozen small programs: whatever runs beside them is time
+    /// saved). Every answer line is written by one `printf` or `echo` (one write, which a pipe
+    /// keeps whole), and the reader sorts them by their prefix, so the two may mix.
     static func script(_ paths: [String]) -> String {
         guard !paths.isEmpty else { return rsyncVersionScript }
         let calls = SSHSessions.shellWords(paths).enumerated().map { "mt \($0.offset) \($0.element)" }
-        return function + "; " + calls.joined(separator: "; ") + "; " + rsyncVersionScript
+        return function + "; { " + rsyncVersionScript + "; } & " + calls.joined(separator: "; ") + "; wait"
     }
 
     static let rsyncVersionScript = #"if command -v rsync >/dev/null 2>&1; then rsync --version 2>/dev/null | while IFS= read -r v; do printf 'r %s\n' "$v"; done; else echo r-; fi"#
@@ -30,7 +33,7 @@ enum RemoteDriveTrial {
         let id = String(DriveTrial.otherID)
         let refused = FileSystemCapabilities.windowsRefusedBytes.map { byte -> String in
             let name = RemoteShell.quote(PathBytes.string(DriveTrial.candidateName(byte)))
-            return "{ true >\(name) && [ -e \(name) ]; } || printf ' \(byte)'"
+            return "{ true >\(name) && [ -e \(name) ]; } || x=\"$x \(byte)\""
         }.joined(separator: "; ")
         let all = RemoteShell.quote(PathBytes.string(DriveTrial.allCandidatesName))
         let nonUTF8 = RemoteShell.quote(PathBytes.string(DriveTrial.nonUTF8Name))
@@ -48,15 +51,16 @@ enum RemoteDriveTrial {
             [ "$u" = 0 ] && chown \(id):\(id) f; ln -s f l; ln f h; mkfifo p; \
             dd if=/dev/zero of=s bs=1 count=1 seek=1048576; TZ=UTC0 touch -d '\(DriveTrial.probeTimeText)' t; \
             true > c; [ -e C ] && printf 'c%s k\\n' "$i"; \
-            printf 'c%s x' "$i"; { true >\(all) && [ -e \(all) ]; } || { \(refused); }; printf '\\n'; \
+            x=; { true >\(all) && [ -e \(all) ]; } || { \(refused); }; printf 'c%s x%s\\n' "$i" "$x"; \
             { true >\(nonUTF8) && [ -e \(nonUTF8) ]; } || printf 'c%s u\\n' "$i"; \
-            TZ=UTC0 stat -c '%n|%a|%u|%g|%h|%b|%B|%y|%F' f l p s t | while IFS= read -r v; do printf 'c%s s %s\\n' "$i" "$v"; done; \
+            TZ=UTC0 stat -c "c$i s %n|%a|%u|%g|%h|%b|%B|%y|%F" f l p s t; \
             if command -v setfattr >/dev/null && command -v getfattr >/dev/null; then true > a; \
             if setfattr -n \(DriveTrial.attributeName) -v 1 a && [ "$(getfattr --only-values -n \(DriveTrial.attributeName) a)" = 1 ]; \
             then echo "c$i a 1"; else echo "c$i a 0"; fi; fi; \
             if command -v setfacl >/dev/null && command -v getfacl >/dev/null; then true > e; \
-            if setfacl -m u:\(id):r e && getfacl -n e | grep -q '^user:\(id):'; then echo "c$i l 1"; \
-            getfattr -m - e | grep -q SGI_ACL && echo "c$i g"; else echo "c$i l 0"; fi; fi) 2>/dev/null; \
+            if setfacl -m u:\(id):r e && case "$(getfacl -n e)" in *"
+            user:\(id):"*) true;; *) false;; esac; then echo "c$i l 1"; \
+            case "$(getfattr -m - e)" in *SGI_ACL*) echo "c$i g";; esac; else echo "c$i l 0"; fi; fi) 2>/dev/null; \
             rm -rf "$d"; touch -r "$t" "$r"; rm -f "$t"; }
             """
     }

@@ -248,9 +248,10 @@ public struct SpawningProcessRunner: ProcessRunner {
         // rsync writes each itemized line on its own: reading each as it comes would wake micsync
         // (and take a core from rsync) once per line. Once the output is seen to be long, lines
         // are let gather for a moment after a short read (the pipe holds far more than rsync
-        // writes meanwhile); a short output (a probe, a version) is read at once.
+        // writes meanwhile); a short output (a probe, a version: a few KiB) is read at once.
         var gather = false
         var outputReads = 0
+        var outputBytes = 0
         while open > 0 {
             if gather { usleep(Self.gatheringPause) }
             gather = false
@@ -284,7 +285,8 @@ public struct SpawningProcessRunner: ProcessRunner {
                 } else {
                     onOutput(buffer[0..<count])
                     outputReads += 1
-                    gather = outputReads > 8 && count < 16384
+                    outputBytes += count
+                    gather = outputReads > 8 && outputBytes > Self.longOutput && count < 16384
                 }
             }
         }
@@ -293,6 +295,10 @@ public struct SpawningProcessRunner: ProcessRunner {
 
     /// Linux's F_SETPIPE_SZ, which Glibc's Swift module does not export.
     static let setPipeSize: Int32 = 1031
+
+    /// Bytes of standard output past which it counts as long (rsync's itemized lines, not a
+    /// probe's answer or a version).
+    static let longOutput = 65536
 
     /// Microseconds to wait after a short read of standard output before reading again.
     static let gatheringPause: useconds_t = 3000
