@@ -480,6 +480,62 @@ struct FaultTests {
         #expect(box.read("w/sub/gone/a.tmp") == "excluded\n" && !box.exists("w/sub/gone/b"), "\(r)")
     }
 
+    @Test("the SSH connection is micsync's own child and ends with it: after a run, and when micsync is killed at a question")
+    func sshConnectionEndsWithMicsync() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("w/a.txt", "new version\n", mtime: old)
+        try box.write("rb/a.txt", "old\n", mtime: older)
+        let remote = server.url(box.path("rb"))
+        try box.config(#"{"configs":[{"name":"Docs","work":["w"],"backup":["\#(remote)"],"ssh":\#(server.sshOptionsJSON)}]}"#)
+        /// The ssh holding the connection: below micsync while it runs (a ControlPersist master
+        /// would have left it for init), and the folder of its socket.
+        func master(of live: Live) -> (pid: pid_t, folder: String)? {
+            for pid in live.descendants() {
+                let line = commandLine(pid)
+                guard line.contains("ControlMaster=yes"), let option = line.split(separator: " ").first(where: { $0.hasPrefix("ControlPath=") }),
+                      let slash = option.lastIndex(of: "/") else { continue }
+                return (pid, String(option[option.index(option.startIndex, offsetBy: "ControlPath=".count)..<slash]))
+            }
+            return nil
+        }
+        func ended(_ pid: pid_t) -> Bool {
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+                // A zombie that nobody reaps (an orphan in a container) has ended too.
+                if stat[stat.index(after: stat.lastIndex(of: ")")!)...].dropFirst().first == "Z" { return true }
+                usleep(20_000)
+            }
+            return false
+        }
+        // A run that ends: its ssh ends with it, its sockets folder goes.
+        let finished = try Live(box, ["--config", "cfg.json", "--backup", "w"])
+        let askedFirst = finished.waitFor("[Modify/No]")
+        let first = master(of: finished)
+        let r = try finished.finish(stdin: "m\n")
+        #expect(askedFirst && r.status == 0 && box.read("rb/a.txt") == "new version\n", "\(r)")
+        #expect(first != nil, "no ssh holding the connection below micsync\n\(r)")
+        if let first {
+            #expect(ended(first.pid), "its ssh outlived the run\n\(r)")
+            #expect(!FileManager.default.fileExists(atPath: first.folder), "\(first.folder) was left")
+        }
+        // micsync killed at a question: nothing can stop its ssh, which ends once its input is gone.
+        try box.write("w/a.txt", "newer version\n", mtime: old + 10)
+        let killed = try Live(box, ["--config", "cfg.json", "--backup", "w"])
+        let askedSecond = killed.waitFor("[Modify/No]")
+        let second = master(of: killed)
+        kill(killed.process.processIdentifier, SIGKILL)
+        _ = try? killed.finish()
+        #expect(askedSecond && second != nil, "\(killed.stdout)")
+        if let second {
+            #expect(ended(second.pid), "the ssh of a killed micsync went on running")
+            // A killed micsync cannot remove its sockets folder: the test does.
+            try? FileManager.default.removeItem(atPath: second.folder)
+        }
+        #expect(box.read("rb/a.txt") == "new version\n")
+    }
+
     @Test("a run killed while it holds a destination leaves no lock behind: the next run proceeds")
     func killedRunLeavesNoLock() throws {
         let box = try Sandbox()

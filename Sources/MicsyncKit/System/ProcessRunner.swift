@@ -44,6 +44,20 @@ public protocol ProcessRunner: Sendable {
     /// Runs `body`, work micsync does itself where an rsync run would be (its own deletions),
     /// with Ctrl-C caught as while a child runs: `body` asks `interrupted` between its steps.
     func catchingInterrupts<T>(_ body: (_ interrupted: () -> Bool) -> T) -> T
+    /// Starts a program that goes on running once it has answered (ssh holding the shared
+    /// connection of a run): its standard output goes to `onLine` up to a line `endLine`, and the
+    /// call returns then with the program still running, its standard input held open, until
+    /// `RunningProgram.stop()`. A program that ends before that line, or passes `timeLimit`, is
+    /// waited for as by `run`, and no running program is returned.
+    func start(_ arguments: [String], environment: [String: String], timeLimit: Double?, endLine: String,
+               onLine: (String) -> Void) throws(ProcessLaunchError) -> (result: ProcessResult, running: RunningProgram?)
+}
+
+/// A program left running by `ProcessRunner.start`.
+public protocol RunningProgram: Sendable {
+    /// Ends it (SIGTERM, SIGKILL if it lingers) and waits for it; false when it had already
+    /// ended by itself.
+    @discardableResult func stop() -> Bool
 }
 
 public extension ProcessRunner {
@@ -55,6 +69,12 @@ public extension ProcessRunner {
 
     /// Runners without signals (test fakes): never interrupted.
     func catchingInterrupts<T>(_ body: (_ interrupted: () -> Bool) -> T) -> T { body { false } }
+
+    /// Runners without processes (test fakes): the program runs to its end, `endLine` left out.
+    func start(_ arguments: [String], environment: [String: String], timeLimit: Double?, endLine: String,
+               onLine: (String) -> Void) throws(ProcessLaunchError) -> (result: ProcessResult, running: RunningProgram?) {
+        (try run(arguments, environment: environment, timeLimit: timeLimit) { if $0 != endLine { onLine($0) } }, nil)
+    }
 
     /// Runners that know nothing of progress: everything goes to `onLine`.
     func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
@@ -164,16 +184,87 @@ public struct SpawningProcessRunner: ProcessRunner {
         // A SIGINT that came before the child was in the table must still reach it.
         if interruptReceived != 0 { kill(child.pid, SIGINT) }
         var splitter = OutputSplitter(splitsReturns: splitsReturns)
-        let timedOut = readUntilClosed(child, timeLimit: timeLimit) { bytes in
+        let ending = readUntilClosed(child, timeLimit: timeLimit) { bytes in
             splitter.add(bytes, onLine: onLine, progress: progress)
+            return false
         }
         splitter.finish(onLine: onLine, progress: progress)
+        return waitFor(child, slot: slot, timedOut: ending == .timedOut)
+    }
+
+    /// Waits for a child whose output is closed, and says how it ended.
+    private func waitFor(_ child: Child, slot: Int?, timedOut: Bool) -> ProcessResult {
         var waitStatus: Int32 = 0
         while waitpid(child.pid, &waitStatus, 0) < 0 && errno == EINTR {}
         ChildTable.remove(slot)
-        let exited = waitStatus & 0x7F == 0
-        let status = exited ? (waitStatus >> 8) & 0xFF : 128 + (waitStatus & 0x7F)
-        return ProcessResult(status: status, errorOutput: PathBytes.string(child.errorBytes), interrupted: interruptReceived != 0, timedOut: timedOut)
+        return ProcessResult(status: Self.status(waitStatus), errorOutput: PathBytes.string(child.errorBytes),
+                             interrupted: interruptReceived != 0, timedOut: timedOut)
+    }
+
+    /// The exit status, or 128 + the signal that ended it (as a shell says it).
+    static func status(_ waitStatus: Int32) -> Int32 {
+        waitStatus & 0x7F == 0 ? (waitStatus >> 8) & 0xFF : 128 + (waitStatus & 0x7F)
+    }
+
+    public func start(_ arguments: [String], environment: [String: String], timeLimit: Double?, endLine: String,
+                      onLine: (String) -> Void) throws(ProcessLaunchError) -> (result: ProcessResult, running: RunningProgram?) {
+        // A group of its own: a terminal's Ctrl-C, meant for a copy or a question, does not end
+        // the connection that the run's last steps still use; until its answer, SIGINT is passed
+        // on to it as to any child.
+        let child = try spawn(arguments, environment: environment, keepsRunning: true)
+        let slot = ChildTable.add(child.pid)
+        if interruptReceived != 0 { kill(child.pid, SIGINT) }
+        var splitter = OutputSplitter(splitsReturns: false)
+        var answered = false
+        let ending = readUntilClosed(child, timeLimit: timeLimit) { bytes in
+            splitter.add(bytes, onLine: { line in
+                if line == endLine { answered = true } else if !answered { onLine(line) }
+            }, progress: { _ in })
+            return answered
+        }
+        guard ending == .stopped else {
+            splitter.finish(onLine: { if $0 != endLine { onLine($0) } }, progress: { _ in })
+            child.closeInput()
+            return (waitFor(child, slot: slot, timedOut: ending == .timedOut), nil)
+        }
+        ChildTable.remove(slot)
+        return (ProcessResult(status: 0, errorOutput: PathBytes.string(child.errorBytes)), StartedChild(child))
+    }
+
+    /// A child that `start` left running: its pipes stay open until it is stopped, so that it
+    /// neither reads the end of its input nor fails writing to its output meanwhile.
+    private final class StartedChild: RunningProgram, @unchecked Sendable {
+        private let child: Child
+        private let stopping = Locked(false)
+
+        init(_ child: Child) { self.child = child }
+
+        func stop() -> Bool {
+            guard !stopping.withLock({ stopped in defer { stopped = true }; return stopped }) else { return false }
+            var waitStatus: Int32 = 0
+            func ended() -> Bool {
+                var found = waitpid(child.pid, &waitStatus, WNOHANG)
+                while found < 0 && errno == EINTR { found = waitpid(child.pid, &waitStatus, WNOHANG) }
+                return found != 0
+            }
+            let running = !ended()
+            if running {
+                kill(child.pid, SIGTERM)
+                let deadline = SpawningProcessRunner.now() + 2
+                while !ended() {
+                    if SpawningProcessRunner.now() > deadline {
+                        kill(child.pid, SIGKILL)
+                        while waitpid(child.pid, &waitStatus, 0) < 0 && errno == EINTR {}
+                        break
+                    }
+                    usleep(200)
+                }
+            }
+            child.closeInput()
+            close(child.output)
+            close(child.error)
+            return running
+        }
     }
 
     /// A started child and the reading ends of its output and error pipes.
@@ -181,20 +272,32 @@ public struct SpawningProcessRunner: ProcessRunner {
         let pid: pid_t
         let output: Int32
         let error: Int32
+        /// The writing end of its standard input, for a child that keeps running (-1: /dev/null).
+        var input: Int32
         var errorBytes: [UInt8] = []
 
-        init(pid: pid_t, output: Int32, error: Int32) {
+        init(pid: pid_t, output: Int32, error: Int32, input: Int32) {
             self.pid = pid
             self.output = output
             self.error = error
+            self.input = input
+        }
+
+        func closeInput() {
+            if input >= 0 { close(input) }
+            input = -1
         }
     }
 
     /// Starts the program. The pipes are close-on-exec, so that a child started meanwhile by
     /// another thread does not hold this one's pipes open (its own ends are duplicated onto 1 and 2).
-    private func spawn(_ arguments: [String], environment: [String: String]) throws(ProcessLaunchError) -> Child {
+    /// `keepsRunning`: its standard input a pipe held open (else /dev/null), in a process group
+    /// of its own.
+    private func spawn(_ arguments: [String], environment: [String: String], keepsRunning: Bool = false) throws(ProcessLaunchError) -> Child {
         let result: Result<Child, ProcessLaunchError> = Self.spawning.withLock { _ in
-            do throws(ProcessLaunchError) { return .success(try spawnAlone(arguments, environment: environment)) } catch { return .failure(error) }
+            do throws(ProcessLaunchError) {
+                return .success(try spawnAlone(arguments, environment: environment, keepsRunning: keepsRunning))
+            } catch { return .failure(error) }
         }
         return try result.get()
     }
@@ -202,42 +305,62 @@ public struct SpawningProcessRunner: ProcessRunner {
     /// One spawn at a time: between `pipe` and `fcntl` another child would inherit the pipes.
     private static let spawning = Locked(())
 
-    private func spawnAlone(_ arguments: [String], environment: [String: String]) throws(ProcessLaunchError) -> Child {
+    private func spawnAlone(_ arguments: [String], environment: [String: String], keepsRunning: Bool) throws(ProcessLaunchError) -> Child {
         var outputPipe: [Int32] = [0, 0]
         var errorPipe: [Int32] = [0, 0]
-        guard pipe(&outputPipe) == 0, pipe(&errorPipe) == 0 else {
-            throw ProcessLaunchError(program: arguments[0], reason: String(cString: strerror(errno)))
+        var inputPipe: [Int32] = [-1, -1]
+        guard pipe(&outputPipe) == 0, pipe(&errorPipe) == 0, !keepsRunning || pipe(&inputPipe) == 0 else {
+            let reason = String(cString: strerror(errno))
+            for descriptor in outputPipe + errorPipe + inputPipe where descriptor > 0 { close(descriptor) }
+            throw ProcessLaunchError(program: arguments[0], reason: reason)
         }
-        for descriptor in outputPipe + errorPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        for descriptor in outputPipe + errorPipe + inputPipe where descriptor >= 0 { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         // Room for what rsync writes while micsync lets its lines gather (Linux's F_SETPIPE_SZ;
         // where it is refused, the usual 64 KiB do).
         _ = fcntl(outputPipe[0], Self.setPipeSize, 1 << 20)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if keepsRunning {
+            posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        if keepsRunning {
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
 
         let argv = arguments.map { strdupBytes(PathBytes.bytes($0)) } + [nil]
         let envp = environment.map { strdupBytes(Array("\($0.key)=\($0.value)".utf8)) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
 
         var pid: pid_t = 0
-        let spawnStatus = posix_spawnp(&pid, argv[0]!, &actions, nil, argv, envp)
+        let spawnStatus = posix_spawnp(&pid, argv[0]!, &actions, &attributes, argv, envp)
         close(outputPipe[1])
         close(errorPipe[1])
+        if keepsRunning { close(inputPipe[0]) }
         guard spawnStatus == 0 else {
             close(outputPipe[0]); close(errorPipe[0])
+            if keepsRunning { close(inputPipe[1]) }
             throw ProcessLaunchError(program: arguments[0], reason: String(cString: strerror(spawnStatus)))
         }
-        return Child(pid: pid, output: outputPipe[0], error: errorPipe[0])
+        return Child(pid: pid, output: outputPipe[0], error: errorPipe[0], input: inputPipe[1])
     }
 
+    /// How reading a child's output ended.
+    private enum ReadingEnd { case closed, timedOut, stopped }
+
     /// Reads both pipes until the child closes them, giving standard output to `onOutput` and
-    /// keeping standard error. With a time limit, SIGTERM when it has passed (so that ssh can end
-    /// what it started, a ProxyCommand), SIGKILL two seconds later; true when it was stopped so.
-    private func readUntilClosed(_ child: Child, timeLimit: Double?, onOutput: (ArraySlice<UInt8>) -> Void) -> Bool {
+    /// keeping standard error; `.stopped` as soon as `onOutput` says so. With a time limit, SIGTERM
+    /// when it has passed (so that ssh can end what it started, a ProxyCommand), SIGKILL two
+    /// seconds later: `.timedOut`.
+    private func readUntilClosed(_ child: Child, timeLimit: Double?, onOutput: (ArraySlice<UInt8>) -> Bool) -> ReadingEnd {
         var buffer = [UInt8](repeating: 0, count: 65536)
         var descriptors = [pollfd(fd: child.output, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: child.error, events: Int16(POLLIN), revents: 0)]
@@ -283,14 +406,14 @@ public struct SpawningProcessRunner: ProcessRunner {
                 } else if slot == 1 {
                     child.errorBytes.append(contentsOf: buffer[0..<count])
                 } else {
-                    onOutput(buffer[0..<count])
+                    if onOutput(buffer[0..<count]) && !timedOut { return .stopped }
                     outputReads += 1
                     outputBytes += count
                     gather = outputReads > 8 && outputBytes > Self.longOutput && count < 16384
                 }
             }
         }
-        return timedOut
+        return timedOut ? .timedOut : .closed
     }
 
     /// Linux's F_SETPIPE_SZ, which Glibc's Swift module does not export.

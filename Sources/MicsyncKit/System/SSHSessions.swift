@@ -1,8 +1,10 @@
 /// The SSH side of one run. Each remote host is reached once, by a probe that never asks for a
 /// password (BatchMode) and gives up after the config's timeout; that connection then carries
 /// every later ssh and rsync run to the host (OpenSSH's ControlMaster, with its socket in a
-/// private folder), and `close()` ends it. Destinations are previewed and copied side by side, so
-/// what it keeps is reached under one lock (a first probe holds it: the others wait for its answer).
+/// private folder), and `close()` ends it. The ssh holding it is micsync's own child: `close()`
+/// stops it at once, and if micsync dies, the end of the child's input ends it too. Destinations
+/// are previewed and copied side by side, so what it keeps is reached under one lock (a first
+/// probe holds it: the others wait for its answer).
 public final class SSHSessions: @unchecked Sendable {
     public enum HostState: Equatable, Sendable {
         case reachable(home: String)
@@ -23,6 +25,8 @@ public final class SSHSessions: @unchecked Sendable {
     private var states: [RemoteHost: HostState] = [:]
     /// Hosts whose probe connected: each may have a shared connection to end.
     private var connected: [RemoteHost] = []
+    /// The ssh holding each host's shared connection, left running by its probe.
+    private var masters: [RemoteHost: RunningProgram] = [:]
     /// Each host's socket name: two configs may reach one machine with different ssh options
     /// (another key), so each gets its own connection rather than `%C`'s one per machine.
     private var socketNumbers: [RemoteHost: Int] = [:]
@@ -82,14 +86,17 @@ public final class SSHSessions: @unchecked Sendable {
         lock.withLock { sshCommandLocked(for: host) }
     }
 
-    private func sshCommandLocked(for host: RemoteHost) -> [String] {
+    /// `master`: the probe's ssh, which makes the shared connection and stays in the foreground
+    /// (the others join it, or make one of their own that outlives them a while if it is gone).
+    /// ssh takes the first value given for an option: these come before the config's own.
+    private func sshCommandLocked(for host: RemoteHost, master: Bool = false) -> [String] {
         var arguments = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(host.timeout)",
                          "-o", "ServerAliveInterval=\(host.timeout)", "-o", "ServerAliveCountMax=3"]
         if let folder = sharedConnectionFolder() {
             let number = socketNumbers[host] ?? socketNumbers.count
             socketNumbers[host] = number
-            arguments += ["-o", "ControlMaster=auto", "-o", "ControlPath=" + folder + "/\(number)-%C",
-                          "-o", "ControlPersist=\(Self.persistSeconds)"]
+            arguments += ["-o", master ? "ControlMaster=yes" : "ControlMaster=auto", "-o", "ControlPath=" + folder + "/\(number)-%C",
+                          "-o", master ? "ControlPersist=no" : "ControlPersist=\(Self.persistSeconds)"]
         }
         if let port = host.port { arguments += ["-p", String(port)] }
         return arguments + host.sshOptions
@@ -108,7 +115,7 @@ public final class SSHSessions: @unchecked Sendable {
         // Past the connect timeout, a server that accepted the connection but never answers.
         let state: HostState
         let paths = expected[host] ?? []
-        let answer = execute(Self.probeScript(paths), on: host, timeLimit: Double(host.timeout) * 2 + 5)
+        let answer = probe(Self.probeScript(paths), on: host, timeLimit: Double(host.timeout) * 2 + 5)
         if let answer, answer.result.status != 255 { connected.append(host) }
         if let answer {
             let lines = answer.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -198,6 +205,26 @@ public final class SSHSessions: @unchecked Sendable {
         return answer
     }
 
+    /// The line after the probe's answer, when its ssh stays to hold the shared connection.
+    static let answerEnd = "-- end of the micsync probe --"
+
+    /// Runs the probe script by the ssh that then holds the shared connection: after its answer
+    /// and `answerEnd`, the remote shell waits for the end of its input, which comes when `close`
+    /// stops that ssh, or when micsync is gone. Without a sockets folder, an ordinary run.
+    private func probe(_ script: String, on host: RemoteHost, timeLimit: Double) -> (result: ProcessResult, output: String)? {
+        guard sharedConnectionFolder() != nil else { return execute(script, on: host, timeLimit: timeLimit) }
+        let command = "{ " + script + "; } </dev/null; echo '" + Self.answerEnd + "'; read -r micsync_end || :"
+        var lines: [String] = []
+        do {
+            let (result, running) = try runner.start(sshCommandLocked(for: host, master: true) + ["--", host.destination, "sh -c " + RemoteShell.quote(command)],
+                                                     environment: environment, timeLimit: timeLimit, endLine: Self.answerEnd) { lines.append($0) }
+            masters[host] = running
+            return (result, lines.joined(separator: "\n"))
+        } catch {
+            return nil
+        }
+    }
+
     private func execute(_ command: String, on host: RemoteHost, timeLimit: Double?) -> (result: ProcessResult, output: String)? {
         var lines: [String] = []
         do {
@@ -220,6 +247,9 @@ public final class SSHSessions: @unchecked Sendable {
     private func closeLocked(keepingFolder: Bool) {
         guard let folder = controlFolder else { return }
         for host in connected {
+            if let master = masters.removeValue(forKey: host), master.stop() { continue }
+            // No ssh of micsync's own holds it (it ended early, or the runner keeps none): a
+            // connection that a later command made in its place is ended through its socket.
             _ = try? runner.run(sshCommand(for: host) + ["-O", "exit", "--", host.destination], environment: environment, timeLimit: 10) { _ in }
         }
         if !keepingFolder { TemporaryListFiles(folder: Paths.parent(folder)).removeFolder(folder) }
