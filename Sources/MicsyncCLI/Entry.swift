@@ -294,17 +294,13 @@ extension MicsyncCommand {
         do {
             let configuration = try loadConfiguration(request.configFile, environment, fileSystem)
             sessions.expect(configuration.configs.flatMap(\.locations))
-            // Every copy asks the local rsync what it can do: asked now, it runs while the
-            // locations are looked at (a remote one's SSH login) instead of after.
-            let probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
-            probe.startAskingLocalRsync()
             let resolution = try Resolver(fileSystem: fileSystem, questions: questions, console: console)
                 .resolve(request, in: configuration)
             var engine = Engine(runner: SpawningProcessRunner(), questions: questions, console: console,
                                 fileSystem: fileSystem, locking: FlockLocationLocking(), options: request.options, environment: environment,
                                 clock: { monotonicSeconds() })
             engine.sessions = sessions
-            engine.probe = probe
+            engine.probe = CapabilityProbe(runner: SpawningProcessRunner(), environment: environment, sessions: sessions)
             engine.treeComparison = LocalTreeComparison()
             engine.onFinished = { spec, totals, outcome in log.finished(spec, totals, status: Int(status(for: outcome))) }
             var outcome: Outcome = resolution.incomplete ? .incomplete : .done

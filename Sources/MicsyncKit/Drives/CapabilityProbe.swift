@@ -20,10 +20,6 @@ public final class CapabilityProbe: DriveProbing, @unchecked Sendable {
     private let lock = Lock()
     private var capabilities: [Key: FileSystemCapabilities] = [:]
     private var rsyncs: [RemoteHost?: RsyncCapabilities] = [:]
-    /// The local `rsync --version` started ahead (see `startAskingLocalRsync`), joined once
-    /// under its own lock (destinations ask from threads of their own).
-    private var localRsyncAsked: WorkerThread?
-    private let askedLock = Lock()
 
     /// `sessions` reaches remote locations; without it they are assumed to keep everything.
     public init(runner: ProcessRunner, environment: [String: String], sessions: SSHSessions?) {
@@ -47,21 +43,8 @@ public final class CapabilityProbe: DriveProbing, @unchecked Sendable {
         }
     }
 
-    /// Starts the local `rsync --version` on a thread of its own, so that it runs while micsync
-    /// waits for something else (an SSH login) rather than after it; `rsync(for:)` takes its answer.
-    public func startAskingLocalRsync() {
-        askedLock.withLock {
-            guard localRsyncAsked == nil, lock.withLock({ rsyncs[nil] }) == nil else { return }
-            localRsyncAsked = WorkerThread.startSeparately { [self] in
-                let found = localRsync()
-                lock.withLock { rsyncs[nil] = rsyncs[nil] ?? found }
-            }
-        }
-    }
-
     public func rsync(for location: Location) -> RsyncCapabilities {
-        if location.host == nil { askedLock.withLock { localRsyncAsked?.join() } }
-        return lock.withLock {
+        lock.withLock {
             if let known = rsyncs[location.host] { return known }
             let found = location.host.map(remoteRsync) ?? localRsync()
             rsyncs[location.host] = found
