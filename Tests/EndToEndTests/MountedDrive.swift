@@ -97,7 +97,7 @@ struct MountedDrive: Sendable {
         for name in names where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count).prefix { $0 != "." }), kill(pid, 0) != 0 && errno == ESRCH else { continue }
             let folder = temporaryFolder + "/" + name
-            let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            let mounts = mountTable()
             if mounts.contains(" \(folder)/mnt ") { _ = try? run(["umount", "-l", folder + "/mnt"]) }
             for kind in Kind.allCases {
                 let attached = (try? run(["losetup", "-j", folder + "/" + kind.rawValue + ".img"]))?.output ?? ""
@@ -107,6 +107,13 @@ struct MountedDrive: Sendable {
             }
             try? FileManager.default.removeItem(atPath: folder)
         }
+    }
+
+    /// `/proc/self/mountinfo` whole: `String(contentsOfFile:)` stops at the kernel's first short
+    /// read, which a mount with a long line (an overlay with many layers) brings early.
+    static func mountTable() -> String {
+        let data = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/mountinfo")).readToEnd()) ?? nil
+        return String(decoding: data ?? Data(), as: UTF8.self)
     }
 
     /// A sparse image file (it takes room only as it is written) with a new file system.
