@@ -128,6 +128,39 @@ import Glibc
         }
     }
 
+    /// A location on a mount whose table line is longer than a pipe keeps whole in one write (an
+    /// overlay of 50 layers, mounted on a folder with a long path): the host probe's answer reads
+    /// whole, the line's type among it, with the host's `rsync --version` (asked meanwhile) after it.
+    @Test func aMountTableLineLongerThanAPipeWriteReadsWhole() throws {
+        let top = MountedDrive.temporaryFolder + "/micsync-overlay-" + UUID().uuidString
+        let mountPoint = top + "/" + String(repeating: "long-folder-name/", count: 50) + "mnt"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        defer {
+            _ = try? MountedDrive.run(["umount", mountPoint])
+            try? FileManager.default.removeItem(atPath: top)
+        }
+        for layer in ["upper", "work"] + (1...50).map(String.init) {
+            try FileManager.default.createDirectory(atPath: top + "/" + layer, withIntermediateDirectories: false)
+        }
+        // The kernel takes at most a page of options: the layers' paths are shorter.
+        let options = "lowerdir=" + (1...50).map { top + "/" + String($0) }.joined(separator: ":") + ",upperdir=\(top)/upper,workdir=\(top)/work"
+        _ = try MountedDrive.check(["mount", "-t", "overlay", "overlay", "-o", options, mountPoint])
+        let line = MountedDrive.mountTable().split(separator: "\n").first { $0.contains(" \(mountPoint) ") }
+        #expect((line?.utf8.count ?? 0) > 4096, "the premise: a line longer than a pipe's atomic write")
+        let location = mountPoint + "/backup"
+        try FileManager.default.createDirectory(atPath: location, withIntermediateDirectories: false)
+        let runner = LocalShellRunner()
+        let sessions = SSHSessions(runner: runner, environment: [:], clock: { 0 })
+        defer { sessions.close() }
+        let remote = Location(role: .backup, path: location, host: RemoteHost(host: "overlay"))
+        sessions.expect([remote])
+        let probe = CapabilityProbe(runner: runner, environment: [:], sessions: sessions)
+        #expect(sessions.state(of: remote.host!) == .reachable(home: ProcessInfo.processInfo.environment["HOME"] ?? ""))
+        #expect(probe.capabilities(of: remote).type == "overlay", "\(probe.capabilities(of: remote))")
+        #expect(probe.rsync(for: remote) == RsyncCapabilities.parse(versionOutput: try rsyncVersionText()))
+        #expect(runner.commands.count == 1)
+    }
+
     /// exFAT's root folder keeps no time: a location there shows it, by trying and over SSH.
     @Test func theRootFolderOfAnExFATDriveIsFoundToKeepNoTimes() throws {
         try MountedDrive.with(.exfat) { drive in

@@ -13,14 +13,16 @@
 /// `g` the ACL also shows as an XFS attribute; `o` the location is the root folder of its mount.
 /// rsync answers `r LINE` per line of `rsync --version`, or `r-` when the host has none.
 enum RemoteDriveTrial {
-    /// The trial of each path (home-relative `~` paths allowed), with `rsync --version` asked
-    /// meanwhile (the host starts a few dozen small programs: whatever runs beside them is time
-    /// saved). Every answer line is written by one `printf` or `echo` (one write, which a pipe
-    /// keeps whole), and the reader sorts them by their prefix, so the two may mix.
+    /// The trial of each path (home-relative `~` paths allowed), then `rsync --version`, which
+    /// runs meanwhile (the trial starts a few dozen small programs: whatever runs beside them is
+    /// time saved) into a pipe that is read only after the trial: a mount table line can be
+    /// longer than a pipe keeps whole in one write (an overlay of many layers), so nothing may
+    /// write beside the trial.
     static func script(_ paths: [String]) -> String {
         guard !paths.isEmpty else { return rsyncVersionScript }
-        let calls = SSHSessions.shellWords(paths).enumerated().map { "mt \($0.offset) \($0.element)" }
-        return function + "; { " + rsyncVersionScript + "; } & " + calls.joined(separator: "; ") + "; wait"
+        let calls = SSHSessions.shellWords(paths).enumerated().map { "mt \($0.offset) \($0.element) </dev/null" }
+        return function + "; { " + rsyncVersionScript + "; } | { " + calls.joined(separator: "; ")
+            + #"; while IFS= read -r line; do printf '%s\n' "$line"; done; }"#
     }
 
     static let rsyncVersionScript = #"if command -v rsync >/dev/null 2>&1; then rsync --version 2>/dev/null | while IFS= read -r v; do printf 'r %s\n' "$v"; done; else echo r-; fi"#
