@@ -536,6 +536,67 @@ struct FaultTests {
         #expect(box.read("rb/a.txt") == "new version\n")
     }
 
+    @Test("Ctrl-C at a question after another destination's preview ended meanwhile: exit 130 with one message, both destinations unchanged")
+    func interruptAtQuestionWhileAPreviewEnds() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("w/a.txt", "new version\n", mtime: old)
+        try box.write("b1/a.txt", "old\n", mtime: older)
+        try box.write("rb/a.txt", "old\n", mtime: older)
+        // Enough for the remote preview to take a while.
+        for folder in 0..<40 {
+            for file in 0..<100 { try box.write("w/many/\(folder)/\(file)", "x\n", mtime: old) }
+        }
+        let remote = server.url(box.path("rb"))
+        // The local BACKUP's question comes while the remote one is still being previewed: when
+        // that preview's rsync ends, the handler it had needed must not take Ctrl-C from the question.
+        try box.config(#"{"configs":[{"name":"Docs","work":["w"],"backup":["b1","\#(remote)"],"ssh":\#(server.sshOptionsJSON)}]}"#)
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "w"])
+        let asked = live.waitFor("[Modify/No]")
+        // Ctrl-C once the remote preview's rsync has ended, the question still waiting.
+        let deadline = Date().addingTimeInterval(30)
+        while live.descendants().contains(where: { commandLine($0).hasPrefix("rsync") }) && Date() < deadline { usleep(10_000) }
+        usleep(100_000)
+        kill(live.process.processIdentifier, SIGINT)
+        let r = try live.finish()
+        #expect(asked, "\(r)")
+        #expect(r.status == 130, "an exit, not death by the signal\n\(r)")
+        #expect(r.stderr.hasPrefix("micsync: interrupted (Ctrl-C) at") && r.stderr.split(separator: "\n").count == 1, "\(r)")
+        #expect(box.read("b1/a.txt") == "old\n" && box.read("rb/a.txt") == "old\n", "\(r)")
+    }
+
+    @Test("Ctrl-C while a host is probed through a ProxyCommand that hangs: micsync ends at once, the command with it")
+    func interruptDuringAProbeThroughAProxyCommand() throws {
+        let server = try SSHServer.shared()
+        let box = try Sandbox()
+        try box.write("w/a.txt", "a\n")
+        try box.folder("rb")
+        let remote = server.url(box.path("rb"))
+        // A ProxyCommand that never connects: ssh waits for it, it holds ssh's standard error.
+        let options = server.sshOptions + ["-o", "ProxyCommand=sleep 60"]
+        let json = "[" + options.map { "\"" + $0 + "\"" }.joined(separator: ",") + "]"
+        try box.config(#"{"configs":[{"name":"Docs","work":["w"],"backup":["\#(remote)"],"ssh":\#(json)}]}"#)
+        let live = try Live(box, ["--config", "cfg.json", "--backup", "w"])
+        var proxy: pid_t?
+        let deadline = Date().addingTimeInterval(30)
+        while proxy == nil && Date() < deadline {
+            proxy = live.descendants().first { commandLine($0).hasPrefix("sleep 60") }
+            usleep(20_000)
+        }
+        let started = Date()
+        kill(live.process.processIdentifier, SIGINT)
+        let r = try live.finish()
+        #expect(proxy != nil, "the ProxyCommand never ran\n\(r)")
+        #expect(Date().timeIntervalSince(started) < 10, "micsync waited for the ProxyCommand\n\(r)")
+        #expect(r.status == 130 || r.status == 1, "\(r)")
+        if let proxy {
+            let gone = Date().addingTimeInterval(5)
+            while kill(proxy, 0) == 0 && !((try? String(contentsOfFile: "/proc/\(proxy)/stat", encoding: .utf8))?.contains(") Z") ?? true) && Date() < gone { usleep(20_000) }
+            #expect(kill(proxy, 0) != 0 || ((try? String(contentsOfFile: "/proc/\(proxy)/stat", encoding: .utf8))?.contains(") Z") ?? true), "the ProxyCommand outlived micsync")
+            kill(proxy, SIGKILL)
+        }
+    }
+
     @Test("a run killed while it holds a destination leaves no lock behind: the next run proceeds")
     func killedRunLeavesNoLock() throws {
         let box = try Sandbox()

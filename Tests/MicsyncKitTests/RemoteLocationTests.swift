@@ -180,7 +180,7 @@ struct RemoteLocationTests {
         // zsh, say, would abort the probe's globs: sh runs it, the login shell reads one quoted word.
         #expect(command.last?.hasPrefix("sh -c '{ printf '\\''%s") == true, "\(command.last ?? "")")
         // Its ssh then holds the shared connection in the foreground, its remote shell waiting for
-        // the end of its input (see `theProbesSshHoldsTheConnectionUntilClosedOrMicsyncIsGone`).
+        // the end of its input (the end-to-end `sshConnectionEndsWithMicsync`).
         #expect(command.last?.hasSuffix("read -r micsync_end || :'") == true && command.contains("ControlMaster=yes") && command.contains("ControlPersist=no"))
         let files = RemoteFileSystem(host: host, sessions: sessions, local: FakeFileSystem())
         // Both the written path and the one with the home filled in are answered from the probe.

@@ -83,14 +83,26 @@ public extension ProcessRunner {
     }
 }
 
-/// The children running now (0: a free slot), for the SIGINT handler to pass the signal on to
-/// every one of them: several rsyncs run at once when destinations are on different drives.
+/// The children running now (0: a free slot; a negative number: the process group of a child
+/// that has one of its own), for the SIGINT handler to pass the signal on to every one of them:
+/// several rsyncs run at once when destinations are on different drives.
 nonisolated(unsafe) private let childSlots: UnsafeMutablePointer<pid_t> = {
     let slots = UnsafeMutablePointer<pid_t>.allocate(capacity: ChildTable.capacity)
     slots.initialize(repeating: 0, count: ChildTable.capacity)
     return slots
 }()
 nonisolated(unsafe) private var interruptReceived: sig_atomic_t = 0
+/// A pipe that the SIGINT handler writes a byte to: a thread waiting for input (a question)
+/// wakes up whichever thread the signal was delivered to.
+nonisolated(unsafe) private let interruptPipe: (read: Int32, write: Int32) = {
+    var ends: [Int32] = [-1, -1]
+    guard pipe(&ends) == 0 else { return (-1, -1) }
+    for end in ends {
+        _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(end, F_SETFL, O_NONBLOCK)
+    }
+    return (ends[0], ends[1])
+}()
 
 /// Which slots are taken, and the SIGINT handler installed while any child runs.
 private enum ChildTable {
@@ -113,10 +125,13 @@ private enum ChildTable {
     }
 
     private static func installHandler(_ state: inout State) {
-        _ = childSlots  // made before the handler can read it
+        _ = childSlots  // made before the handler can read them
+        _ = interruptPipe
         state.previousHandler = signal(SIGINT) { _ in
             interruptReceived = 1
-            for slot in 0..<ChildTable.capacity where childSlots[slot] > 0 { kill(childSlots[slot], SIGINT) }
+            var byte: UInt8 = 1
+            if interruptPipe.write >= 0 { _ = write(interruptPipe.write, &byte, 1) }
+            for slot in 0..<ChildTable.capacity where childSlots[slot] != 0 { kill(childSlots[slot], SIGINT) }
         }
     }
 
@@ -161,6 +176,16 @@ public struct SpawningProcessRunner: ProcessRunner {
         return body { interruptReceived != 0 }
     }
 
+    /// Runs `body`, a wait for input, with Ctrl-C caught by the same one handler as while
+    /// children run (two owners of the SIGINT handler, each putting back what it found, undo each
+    /// other across threads): `wakeUp` becomes readable when it comes, whichever thread the
+    /// signal reaches.
+    static func waitingForInput<T>(_ body: (_ wakeUp: Int32, _ interrupted: () -> Bool) -> T) -> T {
+        ChildTable.hold()
+        defer { ChildTable.release() }
+        return body(interruptPipe.read) { interruptReceived != 0 }
+    }
+
     public func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void) throws(ProcessLaunchError) -> ProcessResult {
         try run(arguments, environment: environment, onLine: onLine, splitsReturns: false, progress: { _ in })
     }
@@ -180,9 +205,9 @@ public struct SpawningProcessRunner: ProcessRunner {
     private func run(_ arguments: [String], environment: [String: String], onLine: (String) -> Void,
                      splitsReturns: Bool, progress: (String) -> Void, timeLimit: Double? = nil) throws(ProcessLaunchError) -> ProcessResult {
         let child = try spawn(arguments, environment: environment)
-        let slot = ChildTable.add(child.pid)
+        let slot = ChildTable.add(child.signalTarget)
         // A SIGINT that came before the child was in the table must still reach it.
-        if interruptReceived != 0 { kill(child.pid, SIGINT) }
+        if interruptReceived != 0 { kill(child.signalTarget, SIGINT) }
         var splitter = OutputSplitter(splitsReturns: splitsReturns)
         let ending = readUntilClosed(child, timeLimit: timeLimit) { bytes in
             splitter.add(bytes, onLine: onLine, progress: progress)
@@ -212,8 +237,8 @@ public struct SpawningProcessRunner: ProcessRunner {
         // the connection that the run's last steps still use; until its answer, SIGINT is passed
         // on to it as to any child.
         let child = try spawn(arguments, environment: environment, keepsRunning: true)
-        let slot = ChildTable.add(child.pid)
-        if interruptReceived != 0 { kill(child.pid, SIGINT) }
+        let slot = ChildTable.add(child.signalTarget)
+        if interruptReceived != 0 { kill(child.signalTarget, SIGINT) }
         var splitter = OutputSplitter(splitsReturns: false)
         var answered = false
         let ending = readUntilClosed(child, timeLimit: timeLimit) { bytes in
@@ -249,11 +274,11 @@ public struct SpawningProcessRunner: ProcessRunner {
             }
             let running = !ended()
             if running {
-                kill(child.pid, SIGTERM)
+                kill(child.signalTarget, SIGTERM)
                 let deadline = SpawningProcessRunner.now() + 2
                 while !ended() {
                     if SpawningProcessRunner.now() > deadline {
-                        kill(child.pid, SIGKILL)
+                        kill(child.signalTarget, SIGKILL)
                         while waitpid(child.pid, &waitStatus, 0) < 0 && errno == EINTR {}
                         break
                     }
@@ -261,8 +286,9 @@ public struct SpawningProcessRunner: ProcessRunner {
                 }
             }
             child.closeInput()
-            close(child.output)
-            close(child.error)
+            for descriptor in [child.output, child.error] where descriptor >= 0 { close(descriptor) }
+            child.output = -1
+            child.error = -1
             return running
         }
     }
@@ -270,10 +296,15 @@ public struct SpawningProcessRunner: ProcessRunner {
     /// A started child and the reading ends of its output and error pipes.
     private final class Child {
         let pid: pid_t
-        let output: Int32
-        let error: Int32
+        /// The reading ends, -1 once closed.
+        var output: Int32
+        var error: Int32
         /// The writing end of its standard input, for a child that keeps running (-1: /dev/null).
         var input: Int32
+        /// What signals are sent to: the child, or for one in a group of its own the whole group
+        /// (what ssh started, a ProxyCommand, ends with it).
+        var signalTarget: pid_t { ownGroup ? -pid : pid }
+        let ownGroup: Bool
         var errorBytes: [UInt8] = []
 
         init(pid: pid_t, output: Int32, error: Int32, input: Int32) {
@@ -281,6 +312,7 @@ public struct SpawningProcessRunner: ProcessRunner {
             self.output = output
             self.error = error
             self.input = input
+            self.ownGroup = input >= 0
         }
 
         func closeInput() {
@@ -382,10 +414,10 @@ public struct SpawningProcessRunner: ProcessRunner {
             if let deadline {
                 let now = Self.now()
                 if now >= deadline && !timedOut {
-                    kill(child.pid, SIGTERM)
+                    kill(child.signalTarget, SIGTERM)
                     timedOut = true
                 } else if now >= deadline + 2 && !killed {
-                    kill(child.pid, SIGKILL)
+                    kill(child.signalTarget, SIGKILL)
                     killed = true
                 }
                 let next = timedOut ? deadline + 2 : deadline
@@ -402,6 +434,7 @@ public struct SpawningProcessRunner: ProcessRunner {
                 if count <= 0 {
                     close(descriptors[slot].fd)
                     descriptors[slot].fd = -1
+                    if slot == 0 { child.output = -1 } else { child.error = -1 }
                     open -= 1
                 } else if slot == 1 {
                     child.errorBytes.append(contentsOf: buffer[0..<count])

@@ -22,7 +22,7 @@ public extension Prompter {
     }
 }
 
-/// Set by the SIGINT handler that is in place while an answer is awaited.
+/// Set when Ctrl-C ended the wait for an answer.
 nonisolated(unsafe) private var interruptedWhileWaiting: sig_atomic_t = 0
 
 /// Answers from standard input; the prompt goes to standard output so that a piped run shows
@@ -53,42 +53,33 @@ public struct StandardInputPrompter: Prompter {
 extension StandardInputPrompter {
     /// One line of standard input without its newline; nil at end of input or when Ctrl-C came.
     /// SIGINT is caught while waiting (not micsync's death: the run stops as at `q`, with a
-    /// message and exit status 130) and is let in only inside `pselect`, so that it cannot slip in
-    /// between a check and a read that would then block. Bytes are read one at a time, so that
-    /// nothing beyond the line is taken from a pipe of answers.
+    /// message and exit status 130), by the handler that passes it on to running children: it
+    /// wakes the wait through a pipe, so that a signal that reaches another thread, or comes
+    /// between a check and a read, is not missed. Bytes are read one at a time, so that nothing
+    /// beyond the line is taken from a pipe of answers.
     static func readLineOrInterrupt() -> String? {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in interruptedWhileWaiting = 1 }
-        sigemptyset(&action.sa_mask)
-        var previousAction = sigaction()
-        sigaction(SIGINT, &action, &previousAction)
-        defer { sigaction(SIGINT, &previousAction, nil) }
-        var interrupt = sigset_t(), previousMask = sigset_t()
-        sigemptyset(&interrupt)
-        sigaddset(&interrupt, SIGINT)
-        sigprocmask(SIG_BLOCK, &interrupt, &previousMask)
-        defer { sigprocmask(SIG_SETMASK, &previousMask, nil) }
-        var waitingMask = previousMask
-        sigdelset(&waitingMask, SIGINT)
-
-        var line: [UInt8] = []
-        var byte: UInt8 = 0
-        while interruptedWhileWaiting == 0 {
-            var input = fd_set()
-            input.__fds_bits.0 = 1  // descriptor 0 (FD_SET is a macro Swift does not import)
-            if pselect(1, &input, nil, nil, nil, &waitingMask) < 0 {
-                if errno == EINTR { continue }
-                return nil
+        SpawningProcessRunner.waitingForInput { wakeUp, interrupted in
+            var line: [UInt8] = []
+            var byte: UInt8 = 0
+            while !interrupted() {
+                var waits = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeUp, events: Int16(POLLIN), revents: 0)]
+                if poll(&waits, nfds_t(waits.count), -1) < 0 {
+                    if errno == EINTR { continue }
+                    return nil
+                }
+                guard !interrupted() else { break }
+                guard waits[0].revents != 0 else { continue }
+                let count = read(0, &byte, 1)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
+                if byte == 0x0A {
+                    if line.last == 0x0D { line.removeLast() }
+                    return String(decoding: line, as: UTF8.self)
+                }
+                line.append(byte)
             }
-            let count = read(0, &byte, 1)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
-            if byte == 0x0A {
-                if line.last == 0x0D { line.removeLast() }
-                return String(decoding: line, as: UTF8.self)
-            }
-            line.append(byte)
+            interruptedWhileWaiting = 1
+            return nil
         }
-        return nil
     }
 }
