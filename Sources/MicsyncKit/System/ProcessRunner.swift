@@ -364,7 +364,15 @@ public struct SpawningProcessRunner: ProcessRunner {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         if keepsRunning {
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+            // SIGTERM is how `stop` ends it: not blocked or ignored because micsync's thread or
+            // its own parent had it so.
+            var none = sigset_t(), terminate = sigset_t()
+            sigemptyset(&none)
+            sigemptyset(&terminate)
+            sigaddset(&terminate, SIGTERM)
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setsigdefault(&attributes, &terminate)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
             posix_spawnattr_setpgroup(&attributes, 0)
         }
 
