@@ -303,16 +303,15 @@ public struct SpawningProcessRunner: ProcessRunner {
         var input: Int32
         /// What signals are sent to: the child, or for one in a group of its own the whole group
         /// (what ssh started, a ProxyCommand, ends with it).
-        var signalTarget: pid_t { ownGroup ? -pid : pid }
-        let ownGroup: Bool
+        let signalTarget: pid_t
         var errorBytes: [UInt8] = []
 
-        init(pid: pid_t, output: Int32, error: Int32, input: Int32) {
+        init(pid: pid_t, output: Int32, error: Int32, input: Int32, ownGroup: Bool) {
             self.pid = pid
             self.output = output
             self.error = error
             self.input = input
-            self.ownGroup = input >= 0
+            signalTarget = ownGroup ? -pid : pid
         }
 
         func closeInput() {
@@ -390,7 +389,7 @@ public struct SpawningProcessRunner: ProcessRunner {
             if keepsRunning { close(inputPipe[1]) }
             throw ProcessLaunchError(program: arguments[0], reason: String(cString: strerror(spawnStatus)))
         }
-        return Child(pid: pid, output: outputPipe[0], error: errorPipe[0], input: inputPipe[1])
+        return Child(pid: pid, output: outputPipe[0], error: errorPipe[0], input: inputPipe[1], ownGroup: keepsRunning)
     }
 
     /// How reading a child's output ended.
